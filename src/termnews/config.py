@@ -1,0 +1,234 @@
+"""The TOML config file, read into typed dataclasses with a default for everything.
+
+A bad file raises ``ConfigError`` whose message names the file and the key, so
+the CLI can print one clear line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from termnews import __version__
+
+DEFAULT_USER_AGENT = f"termnews/{__version__} (+https://pypi.org/project/termnews/)"
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshConfig:
+    concurrency: int = 16  # feeds fetched at once, overall
+    per_host: int = 4  # feeds fetched at once from one host
+    timeout: float = 20.0  # seconds to connect / between bytes
+    deadline: float = 60.0  # seconds for one whole feed, however it trickles
+    max_bytes: int = 16 * 1024 * 1024  # body cap, after decompression
+    max_redirects: int = 5
+    interval_minutes: int = 30  # periodic refresh in the TUI; 0 = off
+    user_agent: str = DEFAULT_USER_AGENT
+    full_text: bool = False  # fetch article pages of new articles on refresh
+    full_text_limit: int = 50  # at most this many pages per refresh
+    parse_workers: int = 2  # processes parsing feeds
+
+
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    max_articles: int = 2000  # per feed; starred articles are never purged
+    keep_days: int = 180  # 0 = keep for ever
+
+
+@dataclass(frozen=True, slots=True)
+class UIConfig:
+    language: str = "edition"  # "edition" follows the outlet's edition, or en/ru/de/fr/pt/es
+    theme: str = "textual-dark"
+    mark_read_delay: float = 0.0  # seconds an article stays open before it is marked read; <0 = off
+    show_images: bool = False
+    browser: str = ""  # a terminal browser command; "" = the system's default browser
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOverride:
+    """Per-feed settings from a ``[feeds."URL"]`` table."""
+
+    max_articles: int | None = None
+    keep_days: int | None = None
+    interval_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserSection:
+    key: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserEdition:
+    lang: str
+    name: str
+    sections: tuple[UserSection, ...]
+    home: str = ""
+    rtl: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UserOutlet:
+    key: str
+    name: str
+    editions: tuple[UserEdition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
+    ui: UIConfig = field(default_factory=UIConfig)
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> key(s)
+    feeds: dict[str, FeedOverride] = field(default_factory=dict)
+    outlets: tuple[UserOutlet, ...] = ()
+    path: Path | None = None
+
+    def feed_max_articles(self, url: str) -> int:
+        o = self.feeds.get(url)
+        return o.max_articles if o and o.max_articles is not None else self.cache.max_articles
+
+    def feed_keep_days(self, url: str) -> int:
+        o = self.feeds.get(url)
+        return o.keep_days if o and o.keep_days is not None else self.cache.keep_days
+
+
+EXAMPLE = """\
+# termnews configuration. Every key is optional; the values shown are the defaults.
+
+[refresh]
+# concurrency = 16          # feeds fetched at once
+# per_host = 4              # feeds fetched at once from one host (be polite)
+# timeout = 20.0            # seconds to connect or between two bytes
+# deadline = 60.0           # seconds for a whole feed
+# max_bytes = 16777216      # largest feed body accepted (after decompression)
+# interval_minutes = 30     # periodic refresh in the TUI (0 = off)
+# full_text = false         # also fetch the article pages of new articles
+
+[cache]
+# max_articles = 2000       # per feed; starred articles are never purged
+# keep_days = 180           # 0 = keep for ever
+
+[ui]
+# language = "edition"      # follow the edition, or one of en ru de fr pt es
+# theme = "textual-dark"
+# mark_read_delay = 0.0     # seconds before an opened article counts as read; -1 = never
+# show_images = false       # draw lead images where the terminal can
+# browser = ""              # e.g. "w3m" to open links in a terminal browser
+
+[keys]
+# Remap any binding by its id, e.g.:
+# next_unread = "n"
+# refresh = "r,f5"
+
+# [feeds."https://example.org/feed.xml"]
+# max_articles = 200
+# keep_days = 30
+
+# [[outlets]]
+# key = "example"
+# name = "Example News"
+# [[outlets.editions]]
+# lang = "en"
+# name = "English"
+# sections = [ { key = "world", title = "World", url = "https://example.org/world.xml" } ]
+"""
+
+
+def _coerce(cls: type, table: Any, where: str, path: Path) -> Any:
+    """Build a flat dataclass from a TOML table, checking each value's type."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{where}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        f = known.get(key)
+        if f is None:
+            raise ConfigError(f"{path}: unknown key '{where}.{key}'")
+        default = getattr(cls(), key)
+        want = type(default) if default is not None else None
+        if want is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if want is not None and (
+            not isinstance(value, want) or (want is int and isinstance(value, bool))
+        ):
+            raise ConfigError(
+                f"{path}: '{where}.{key}' must be {want.__name__}, not {type(value).__name__}"
+            )
+        if want is None and value is not None and not isinstance(value, int):
+            raise ConfigError(f"{path}: '{where}.{key}' must be int")
+        values[key] = value
+    return cls(**values)
+
+
+def _outlets(raw: Any, path: Path) -> tuple[UserOutlet, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: 'outlets' must be an array of tables ([[outlets]])")
+    result = []
+    for i, o in enumerate(raw):
+        where = f"outlets[{i}]"
+        try:
+            editions = tuple(
+                UserEdition(
+                    lang=str(e["lang"]),
+                    name=str(e.get("name", e["lang"])),
+                    home=str(e.get("home", "")),
+                    rtl=bool(e.get("rtl", False)),
+                    sections=tuple(
+                        UserSection(key=str(s["key"]), title=str(s.get("title", s["key"])),
+                                    url=str(s["url"]))
+                        for s in e.get("sections", [])
+                    ),
+                )
+                for e in o.get("editions", [])
+            )
+            result.append(UserOutlet(key=str(o["key"]), name=str(o.get("name", o["key"])),
+                                     editions=editions))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ConfigError(f"{path}: '{where}' is missing or has a bad key: {exc}") from None
+    return tuple(result)
+
+
+def load_config(path: Path) -> Config:
+    """Read the config file; a missing file gives the defaults."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config(path=path)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    cfg = Config(path=path)
+    for key, value in raw.items():
+        if key == "refresh":
+            cfg = replace(cfg, refresh=_coerce(RefreshConfig, value, key, path))
+        elif key == "cache":
+            cfg = replace(cfg, cache=_coerce(CacheConfig, value, key, path))
+        elif key == "ui":
+            cfg = replace(cfg, ui=_coerce(UIConfig, value, key, path))
+        elif key == "keys":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(f"{path}: [keys] must map binding ids to key strings")
+            cfg = replace(cfg, keys=dict(value))
+        elif key == "feeds":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: [feeds] must be a table of feed URLs")
+            cfg = replace(
+                cfg,
+                feeds={url: _coerce(FeedOverride, t, f"feeds.{url}", path)
+                       for url, t in value.items()},
+            )
+        elif key == "outlets":
+            cfg = replace(cfg, outlets=_outlets(value, path))
+        else:
+            raise ConfigError(f"{path}: unknown key '{key}'")
+    return cfg

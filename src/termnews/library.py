@@ -1,0 +1,369 @@
+"""The engine's front door: one profile's view of the cache, state and catalog.
+
+The CLI and the TUI talk to a ``Library``; neither opens the database nor
+fetches anything itself. Every method is plain, blocking Python except
+``refresh`` (async); the TUI calls them from workers. Each thread gets its own
+SQLite connection.
+"""
+
+from __future__ import annotations
+
+import getpass
+import locale
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from termnews.catalog import all_outlets, find_outlet
+from termnews.config import Config
+from termnews.model import (
+    Article,
+    ArticleQuery,
+    ArticleRow,
+    Edition,
+    FeedSource,
+    FeedStatus,
+    Outlet,
+    RefreshEvent,
+    RefreshSummary,
+    Section,
+    Subscription,
+)
+from termnews.paths import Paths
+from termnews.store import cache, state
+from termnews.store.db import connect, transaction
+
+ENV_PROFILE = "TERMNEWS_PROFILE"
+FEED_OUTLET_PREFIX = "feed:"  # a plain feed added by URL is an outlet of its own
+FOLDER_OUTLET_PREFIX = "folder:"  # an OPML folder is an outlet; its feeds are sections
+
+
+class LibraryError(Exception):
+    """A request the library cannot carry out; the message is for the user."""
+
+
+def default_profile() -> str:
+    name = os.environ.get(ENV_PROFILE)
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "default"
+    except (KeyError, OSError):
+        return "default"
+
+
+def locale_language() -> str:
+    """The user's language from the environment, e.g. "ru" for ru_RU.UTF-8."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return value.split(":")[0].split("_")[0].split(".")[0].lower()
+    try:
+        loc = locale.getlocale()[0]
+    except ValueError:
+        loc = None
+    return (loc or "en").split("_")[0].lower()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-") or "feed"
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRef:
+    """Where a section sits: the outlet, edition and section keys."""
+
+    outlet: str
+    edition: str
+    section: str
+
+
+class Library:
+    """One profile's termnews: catalog, subscriptions, articles, marks, refresh."""
+
+    def __init__(self, paths: Paths, config: Config, profile: str | None = None, *,
+                 demo: bool = False, offline: bool = False) -> None:
+        self.paths = paths
+        self.config = config
+        self.profile = profile or default_profile()
+        self.demo = demo
+        self.offline = offline
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # --- plumbing ---------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections are not shared across threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.paths.ensure()
+            conn = connect(self.paths.cache_db, self.paths.state_db)
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._conns:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._conns.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self, *, starter: bool = True) -> bool:
+        """Create the profile if needed; a new one gets its starter subscriptions.
+
+        ``starter=False`` (import, feeds add, subscribe) creates the profile empty:
+        a user whose first act is to bring their own feeds gets only those.
+        Returns True when the profile was new.
+        """
+        with transaction(self.conn):
+            created = state.ensure_profile(self.conn, self.profile)
+            if created and starter:
+                self._subscribe_starter()
+            elif self.demo and not state.subscriptions(self.conn, self.profile):
+                self._subscribe_starter()
+        return created
+
+    def _subscribe_starter(self) -> None:
+        outlets = self.catalog()
+        if self.demo:
+            outlet = outlets[0]
+            editions: Sequence[Edition] = outlet.editions
+        else:
+            outlet = find_outlet(outlets, "pravda")  # type: ignore[assignment]
+            if outlet is None:
+                return
+            lang = locale_language()
+            editions = [outlet.edition(lang) or outlet.edition("en") or outlet.editions[0]]
+        state.subscribe(self.conn, self.profile, [
+            Subscription(feed_url=s.feed_url, outlet=outlet.key, edition=e.lang, section=s.key,
+                         title=s.title)
+            for e in editions for s in e.sections
+        ])
+
+    # --- catalog and subscriptions ---------------------------------------------------
+
+    def catalog(self) -> tuple[Outlet, ...]:
+        """Catalog outlets (built-in and from the config; the demo outlet in demo mode)."""
+        return all_outlets(self.config, demo=self.demo)
+
+    def outlets(self) -> tuple[Outlet, ...]:
+        """Catalog outlets plus the user's plain feeds and OPML folders as outlets."""
+        catalog = self.catalog()
+        known = {o.key for o in catalog}
+        groups: dict[str, list[Subscription]] = {}
+        for sub in self.subscriptions():
+            if sub.outlet not in known:
+                groups.setdefault(sub.outlet, []).append(sub)
+        extra = []
+        for key, subs in groups.items():
+            if key.startswith(FOLDER_OUTLET_PREFIX):
+                name = key[len(FOLDER_OUTLET_PREFIX):]
+            else:
+                name = subs[0].title or subs[0].feed_url
+            by_lang: dict[str, list[Section]] = {}
+            for s in subs:
+                by_lang.setdefault(s.edition, []).append(
+                    Section(key=s.section, title=s.title or s.feed_url, feed_url=s.feed_url))
+            extra.append(Outlet(
+                key=key, name=name, user=True,
+                editions=tuple(Edition(lang=lang, name=lang or "—", sections=tuple(secs))
+                               for lang, secs in by_lang.items()),
+            ))
+        return catalog + tuple(extra)
+
+    def outlet(self, key: str) -> Outlet | None:
+        return next((o for o in self.outlets() if o.key == key), None)
+
+    def subscriptions(self) -> list[Subscription]:
+        return state.subscriptions(self.conn, self.profile)
+
+    def subscribed_urls(self) -> list[str]:
+        return [s.feed_url for s in self.subscriptions()]
+
+    def _catalog_sections(self, outlet: str, edition: str | None,
+                          section: str | None) -> list[Subscription]:
+        found = find_outlet(self.catalog(), outlet)
+        if found is None:
+            raise LibraryError(f"no outlet '{outlet}' in the catalog (see: termnews outlets)")
+        if edition is None:
+            lang = locale_language()
+            editions = [found.edition(lang) or found.edition("en") or found.editions[0]]
+        else:
+            ed = found.edition(edition)
+            if ed is None:
+                raise LibraryError(f"{found.name} has no edition '{edition}' "
+                                   f"(editions: {', '.join(found.languages)})")
+            editions = [ed]
+        subs = []
+        for ed in editions:
+            for sec in ed.sections:
+                if section is None or sec.key == section:
+                    subs.append(Subscription(feed_url=sec.feed_url, outlet=found.key,
+                                             edition=ed.lang, section=sec.key, title=sec.title))
+        if not subs:
+            raise LibraryError(f"{found.name} ({editions[0].lang}) has no section '{section}'")
+        return subs
+
+    def subscribe(self, outlet: str, edition: str | None = None,
+                  section: str | None = None) -> int:
+        subs = self._catalog_sections(outlet, edition, section)
+        with transaction(self.conn):
+            return state.subscribe(self.conn, self.profile, subs)
+
+    def unsubscribe(self, outlet: str, edition: str | None = None,
+                    section: str | None = None) -> int:
+        found = find_outlet(self.catalog(), outlet)
+        key = found.key if found else outlet
+        urls = [s.feed_url for s in self.subscriptions()
+                if s.outlet == key and (edition is None or s.edition == edition)
+                and (section is None or s.section == section)]
+        with transaction(self.conn):
+            return state.unsubscribe(self.conn, self.profile, urls)
+
+    def add_feeds(self, urls: Iterable[str], *, folder: str = "",
+                  titles: dict[str, str] | None = None) -> int:
+        """Subscribe to plain feeds; a folder groups them as one outlet."""
+        subs = []
+        for url in urls:
+            title = (titles or {}).get(url, "")
+            if folder:
+                outlet = FOLDER_OUTLET_PREFIX + folder
+                section = slug(title or url)
+            else:
+                outlet = FEED_OUTLET_PREFIX + url
+                section = "main"
+            subs.append(Subscription(feed_url=url, outlet=outlet, edition="", section=section,
+                                     title=title, folder=folder))
+        with transaction(self.conn):
+            return state.subscribe(self.conn, self.profile, subs)
+
+    def remove_feeds(self, urls: Iterable[str]) -> int:
+        with transaction(self.conn):
+            return state.unsubscribe(self.conn, self.profile, urls)
+
+    def feed_sources(self, urls: Iterable[str] | None = None) -> list[FeedSource]:
+        """The profile's feeds with their place, registered in the cache."""
+        wanted = set(urls) if urls is not None else None
+        sources = [
+            FeedSource(url=s.feed_url, outlet=s.outlet, edition=s.edition, section=s.section,
+                       title=s.title)
+            for s in self.subscriptions() if wanted is None or s.feed_url in wanted
+        ]
+        with transaction(self.conn):
+            for src in sources:
+                cache.ensure_feed(self.conn, src)
+        return sources
+
+    def feed_statuses(self) -> list[FeedStatus]:
+        return cache.feed_statuses(self.conn, self.subscribed_urls())
+
+    def last_refresh(self) -> Any:
+        return cache.last_fetch_time(self.conn)
+
+    # --- articles -----------------------------------------------------------------
+
+    def _scoped(self, q: ArticleQuery) -> ArticleQuery:
+        """Limit a query to the profile's subscriptions unless it names feeds itself."""
+        if q.feed_urls is not None:
+            return q
+        return replace(q, feed_urls=tuple(self.subscribed_urls()))
+
+    def articles(self, q: ArticleQuery | None = None) -> list[ArticleRow]:
+        return cache.list_articles(self.conn, self._scoped(q or ArticleQuery()), self.profile)
+
+    def count(self, q: ArticleQuery | None = None) -> int:
+        return cache.count_articles(self.conn, self._scoped(q or ArticleQuery()), self.profile)
+
+    def article(self, article_id: int) -> Article | None:
+        return cache.get_article(self.conn, article_id, self.profile)
+
+    def unread_counts(self) -> dict[str, int]:
+        """Unread articles per subscribed feed URL."""
+        return cache.unread_counts(self.conn, self.subscribed_urls(), self.profile)
+
+    def section_of(self, article: Article | ArticleRow) -> SectionRef:
+        return SectionRef(article.outlet, article.edition, article.section)
+
+    # --- marks ----------------------------------------------------------------------
+
+    def _keys(self, ids: Iterable[int]) -> list[str]:
+        ids = list(ids)
+        keys = cache.article_keys(self.conn, ids)
+        missing = [i for i in ids if i not in keys]
+        if missing:
+            raise LibraryError(f"no article with id {missing[0]}")
+        return [keys[i] for i in ids]
+
+    def mark_read(self, ids: Iterable[int], read: bool = True) -> None:
+        keys = self._keys(ids)
+        with transaction(self.conn):
+            state.set_read(self.conn, self.profile, keys, read)
+
+    def star(self, ids: Iterable[int], starred: bool = True) -> None:
+        keys = self._keys(ids)
+        with transaction(self.conn):
+            state.set_starred(self.conn, self.profile, keys, starred)
+
+    def mark_all(self, q: ArticleQuery, *, read: bool = True) -> int:
+        """Mark every article matching q; returns how many."""
+        rows = self.articles(q)
+        self.mark_read([r.id for r in rows], read)
+        return len(rows)
+
+    # --- preferences and history -----------------------------------------------------
+
+    def pref(self, name: str, default: Any = None) -> Any:
+        return state.get_pref(self.conn, self.profile, name, default)
+
+    def set_pref(self, name: str, value: Any) -> None:
+        with transaction(self.conn):
+            state.set_pref(self.conn, self.profile, name, value)
+
+    def push_history(self, article_id: int) -> None:
+        keys = cache.article_keys(self.conn, [article_id])
+        if article_id in keys:
+            with transaction(self.conn):
+                state.push_history(self.conn, self.profile, keys[article_id])
+
+    def history(self) -> list[int]:
+        """Article ids of the reading history, oldest first (gone articles skipped)."""
+        keys = state.history(self.conn, self.profile)
+        ids = cache.ids_for_keys(self.conn, keys)
+        return [ids[k] for k in keys if k in ids]
+
+    # --- refresh ----------------------------------------------------------------------
+
+    async def refresh(
+        self,
+        urls: Iterable[str] | None = None,
+        *,
+        progress: Callable[[RefreshEvent], None] | None = None,
+        full_text: bool | None = None,
+    ) -> RefreshSummary:
+        """Fetch the profile's feeds (or the given ones) into the cache."""
+        from termnews.refresh import run_refresh
+
+        sources = self.feed_sources(urls)
+        return await run_refresh(
+            self.paths, self.config, sources, progress=progress,
+            full_text=self.config.refresh.full_text if full_text is None else full_text,
+            allow_files=self.demo,
+        )

@@ -1,0 +1,371 @@
+"""cache.db: feeds and articles as the network gave them.
+
+Functions take an open connection (see ``store.db.connect``) so a caller
+decides the transaction; writers wrap their calls in ``transaction(conn)``.
+Times are stored as UTC epoch seconds and come back as aware datetimes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from termnews.model import (
+    Alternate,
+    Article,
+    ArticleQuery,
+    ArticleRow,
+    FeedSource,
+    FeedStatus,
+    FetchResult,
+    ParsedFeed,
+)
+
+CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
+
+
+def to_epoch(dt: datetime | None) -> float | None:
+    return dt.timestamp() if dt is not None else None
+
+
+def from_epoch(ts: float | None) -> datetime | None:
+    return datetime.fromtimestamp(ts, UTC) if ts is not None else None
+
+
+def article_key(feed_url: str, guid: str) -> str:
+    """The stable key marks are stored under: it survives a cache rebuild."""
+    return f"{feed_url}\n{guid}"
+
+
+# --- feeds -----------------------------------------------------------------
+
+
+def ensure_feed(conn: sqlite3.Connection, src: FeedSource) -> int:
+    """Register a feed (or update where it belongs) and return its id."""
+    conn.execute(
+        """INSERT INTO feeds(url, title, outlet, edition, section) VALUES (?,?,?,?,?)
+           ON CONFLICT(url) DO UPDATE SET outlet=excluded.outlet, edition=excluded.edition,
+               section=excluded.section,
+               title=CASE WHEN feeds.title='' THEN excluded.title ELSE feeds.title END""",
+        (src.url, src.title, src.outlet, src.edition, src.section),
+    )
+    return int(conn.execute("SELECT id FROM feeds WHERE url=?", (src.url,)).fetchone()[0])
+
+
+def feed_id(conn: sqlite3.Connection, url: str) -> int | None:
+    row = conn.execute("SELECT id FROM feeds WHERE url=?", (url,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def conditional_headers(conn: sqlite3.Connection, url: str) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified to send, from the last successful fetch."""
+    row = conn.execute("SELECT etag, last_modified FROM feeds WHERE url=?", (url,)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def record_fetch(
+    conn: sqlite3.Connection,
+    url: str,
+    result: FetchResult,
+    *,
+    error: str | None,
+    next_fetch_at: float | None = None,
+    title: str | None = None,
+    language: str | None = None,
+) -> None:
+    """Write a feed's outcome. A failure keeps the old validators and articles."""
+    now = time.time()
+    if error is None:
+        conn.execute(
+            """UPDATE feeds SET fetched_at=?, http_status=?, error=NULL, fail_count=0,
+                   next_fetch_at=?,
+                   etag=CASE WHEN ? THEN etag ELSE ? END,
+                   last_modified=CASE WHEN ? THEN last_modified ELSE ? END,
+                   title=COALESCE(NULLIF(?, ''), title),
+                   language=COALESCE(NULLIF(?, ''), language)
+               WHERE url=?""",
+            (now, result.status, next_fetch_at, result.not_modified, result.etag,
+             result.not_modified, result.last_modified, title or "", language or "", url),
+        )
+    else:
+        conn.execute(
+            """UPDATE feeds SET fetched_at=?, http_status=?, error=?, fail_count=fail_count+1,
+                   next_fetch_at=? WHERE url=?""",
+            (now, result.status, error, next_fetch_at, url),
+        )
+
+
+def fail_count(conn: sqlite3.Connection, url: str) -> int:
+    row = conn.execute("SELECT fail_count FROM feeds WHERE url=?", (url,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def feed_statuses(conn: sqlite3.Connection, urls: Iterable[str] | None = None) -> list[FeedStatus]:
+    sql = """SELECT f.id, f.url, f.title, f.outlet, f.edition, f.section, f.fetched_at,
+                    f.http_status, f.error, f.next_fetch_at,
+                    (SELECT count(*) FROM articles a WHERE a.feed_id=f.id)
+             FROM feeds f"""
+    params: list[str] = []
+    if urls is not None:
+        params = list(urls)
+        if not params:
+            return []
+        sql += f" WHERE f.url IN ({','.join('?' * len(params))})"
+    sql += " ORDER BY f.outlet, f.edition, f.section, f.url"
+    return [
+        FeedStatus(id=r[0], url=r[1], title=r[2], outlet=r[3], edition=r[4], section=r[5],
+                   fetched_at=from_epoch(r[6]), http_status=r[7], error=r[8],
+                   next_fetch_at=from_epoch(r[9]), article_count=r[10])
+        for r in conn.execute(sql, params)
+    ]
+
+
+def last_fetch_time(conn: sqlite3.Connection) -> datetime | None:
+    return from_epoch(conn.execute("SELECT max(fetched_at) FROM feeds").fetchone()[0])
+
+
+# --- storing articles -------------------------------------------------------
+
+
+def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -> int:
+    """Insert new entries, update changed ones; returns how many were new.
+
+    Entries are deduplicated by (feed, guid); the parser already falls back to
+    the link, then to a hash of title and date, when a feed gives no guid.
+    Full text fetched earlier is kept.
+    """
+    fid = feed_id(conn, feed_url)
+    if fid is None:
+        raise KeyError(feed_url)
+    now = time.time()
+    new = 0
+    seen: set[str] = set()
+    for e in parsed.entries:
+        key = article_key(feed_url, e.guid)
+        if key in seen:  # the same guid twice in one document: first wins
+            continue
+        seen.add(key)
+        values = (
+            e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
+            e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,
+            e.image_credit, e.language or parsed.language,
+        )
+        cur = conn.execute(
+            """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author, editor,
+                   published, summary, content_html, categories, image_url, image_caption,
+                   image_credit, language)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(key) DO NOTHING""",
+            (fid, key, e.guid, now, *values),
+        )
+        if cur.rowcount == 1:
+            new += 1
+            article_id = cur.lastrowid
+        else:
+            # Only rewrite a row whose content changed: keeps FTS churn low.
+            conn.execute(
+                """UPDATE articles SET url=?, title=?, author=?, editor=?,
+                       published=COALESCE(?, published), summary=?, content_html=?,
+                       categories=?, image_url=?, image_caption=?, image_credit=?, language=?
+                   WHERE key=? AND NOT (url IS ? AND title IS ? AND author IS ? AND editor IS ?
+                       AND published IS COALESCE(?, published) AND summary IS ?
+                       AND content_html IS ? AND categories IS ? AND image_url IS ?
+                       AND image_caption IS ? AND image_credit IS ? AND language IS ?)""",
+                (*values, key, *values),
+            )
+            article_id = conn.execute("SELECT id FROM articles WHERE key=?", (key,)).fetchone()[0]
+        if e.alternates:
+            set_alternates(conn, article_id, e.alternates)
+    return new
+
+
+def set_alternates(conn: sqlite3.Connection, article_id: int, alts: Sequence[Alternate]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO alternates(article_id, lang, url) VALUES (?,?,?)",
+        [(article_id, a.lang, a.url) for a in alts],
+    )
+
+
+def set_full_text(
+    conn: sqlite3.Connection,
+    article_id: int,
+    *,
+    text: str = "",
+    error: str | None = None,
+    author: str = "",
+    published: datetime | None = None,
+    image_url: str = "",
+    image_caption: str = "",
+    image_credit: str = "",
+    alternates: Sequence[Alternate] = (),
+) -> None:
+    """Store the extracted article page (Markdown), or why it could not be had.
+
+    A failure never erases full text fetched before.
+    """
+    if error is not None:
+        conn.execute(
+            "UPDATE articles SET full_text_error=?, full_text_at=? WHERE id=?",
+            (error, time.time(), article_id),
+        )
+        return
+    conn.execute(
+        """UPDATE articles SET full_text=?, full_text_error=NULL, full_text_at=?,
+               author=CASE WHEN author='' THEN ? ELSE author END,
+               published=COALESCE(published, ?),
+               image_url=CASE WHEN image_url='' THEN ? ELSE image_url END,
+               image_caption=CASE WHEN image_caption='' THEN ? ELSE image_caption END,
+               image_credit=CASE WHEN image_credit='' THEN ? ELSE image_credit END
+           WHERE id=?""",
+        (text, time.time(), author, to_epoch(published), image_url, image_caption,
+         image_credit, article_id),
+    )
+    if alternates:
+        set_alternates(conn, article_id, alternates)
+
+
+# --- reading articles -------------------------------------------------------
+
+_ROW_COLUMNS = """a.id, a.title, a.published, f.outlet, f.edition, f.section,
+                  COALESCE(m.read, 0), COALESCE(m.starred, 0)"""
+
+
+def fts_query(text: str) -> str:
+    """Turn what a user typed into a safe FTS5 query: every word as a quoted prefix."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _where(q: ArticleQuery) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if q.feed_urls is not None:
+        if not q.feed_urls:
+            clauses.append("0")
+        else:
+            clauses.append(f"f.url IN ({','.join('?' * len(q.feed_urls))})")
+            params.extend(q.feed_urls)
+    for column, value in (("outlet", q.outlet), ("edition", q.edition), ("section", q.section)):
+        if value is not None:
+            clauses.append(f"f.{column} = ?")
+            params.append(value)
+    if q.unread:
+        clauses.append("COALESCE(m.read, 0) = 0")
+    if q.starred:
+        clauses.append("m.starred = 1")
+    if q.search:
+        match = fts_query(q.search)
+        if not match:
+            clauses.append("0")
+        else:
+            clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(match)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+_FROM = """ FROM articles a JOIN feeds f ON f.id = a.feed_id
+           LEFT JOIN state.marks m ON m.profile = ? AND m.key = a.key"""
+
+
+def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> list[ArticleRow]:
+    """Articles matching q, newest first (undated last)."""
+    where, params = _where(q)
+    sql = (
+        f"SELECT {_ROW_COLUMNS}"
+        + _FROM
+        + where
+        + " ORDER BY a.published IS NULL, a.published DESC, a.id DESC"
+    )
+    if q.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [q.limit, q.offset]
+    return [
+        ArticleRow(id=r[0], title=r[1], published=from_epoch(r[2]), outlet=r[3], edition=r[4],
+                   section=r[5], read=bool(r[6]), starred=bool(r[7]))
+        for r in conn.execute(sql, [profile, *params])
+    ]
+
+
+def count_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> int:
+    where, params = _where(q)
+    return int(conn.execute("SELECT count(*)" + _FROM + where, [profile, *params])
+               .fetchone()[0])
+
+
+def unread_counts(
+    conn: sqlite3.Connection, feed_urls: Sequence[str], profile: str
+) -> dict[str, int]:
+    """Unread articles per feed URL."""
+    if not feed_urls:
+        return {}
+    rows = conn.execute(
+        f"""SELECT f.url, count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id
+            LEFT JOIN state.marks m ON m.profile = ? AND m.key = a.key
+            WHERE f.url IN ({','.join('?' * len(feed_urls))}) AND COALESCE(m.read, 0) = 0
+            GROUP BY f.url""",
+        [profile, *feed_urls],
+    )
+    return {url: n for url, n in rows}
+
+
+_ARTICLE_COLUMNS = """a.id, a.key, f.url, a.guid, a.url, a.title, f.outlet, f.edition, f.section,
+    a.author, a.editor, a.published, a.summary, a.content_html, a.categories, a.image_url,
+    a.image_caption, a.image_credit, a.language, a.full_text, a.full_text_error,
+    COALESCE(m.read, 0), COALESCE(m.starred, 0)"""
+
+
+def _article(conn: sqlite3.Connection, r: Sequence) -> Article:  # type: ignore[type-arg]
+    alts = tuple(
+        Alternate(lang=lang, url=url)
+        for lang, url in conn.execute(
+            "SELECT lang, url FROM alternates WHERE article_id=? ORDER BY lang", (r[0],)
+        )
+    )
+    return Article(
+        id=r[0], key=r[1], feed_url=r[2], guid=r[3], url=r[4], title=r[5], outlet=r[6],
+        edition=r[7], section=r[8], author=r[9], editor=r[10], published=from_epoch(r[11]),
+        summary=r[12], content_html=r[13],
+        categories=tuple(c for c in r[14].split(CATEGORY_SEP) if c),
+        image_url=r[15], image_caption=r[16], image_credit=r[17], language=r[18],
+        full_text=r[19], full_text_error=r[20], read=bool(r[21]), starred=bool(r[22]),
+        alternates=alts,
+    )
+
+
+def get_article(conn: sqlite3.Connection, article_id: int, profile: str) -> Article | None:
+    r = conn.execute(
+        f"SELECT {_ARTICLE_COLUMNS}" + _FROM + " WHERE a.id = ?", (profile, article_id)
+    ).fetchone()
+    return _article(conn, r) if r else None
+
+
+def get_article_by_url(conn: sqlite3.Connection, url: str, profile: str) -> Article | None:
+    r = conn.execute(
+        f"SELECT {_ARTICLE_COLUMNS}" + _FROM + " WHERE a.url = ? ORDER BY a.id LIMIT 1",
+        (profile, url),
+    ).fetchone()
+    return _article(conn, r) if r else None
+
+
+def article_keys(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    ids = list(ids)
+    result: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        result.update(conn.execute(
+            f"SELECT id, key FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall())
+    return result
+
+
+def ids_for_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, int]:
+    keys = list(keys)
+    result: dict[str, int] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        result.update((k, v) for v, k in conn.execute(
+            f"SELECT id, key FROM articles WHERE key IN ({','.join('?' * len(chunk))})", chunk
+        ))
+    return result

@@ -1,0 +1,124 @@
+"""Schema migrations. Append new steps; never edit a step that has shipped.
+
+``{s}`` stands for the schema name the file is attached as (``main`` or ``state``).
+"""
+
+from __future__ import annotations
+
+CACHE_MIGRATIONS: list[str] = [
+    # 1: feeds, articles, alternates and the full-text search index.
+    """
+    CREATE TABLE {s}.feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        outlet TEXT NOT NULL DEFAULT '',
+        edition TEXT NOT NULL DEFAULT '',
+        section TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        fetched_at REAL,
+        http_status INTEGER,
+        error TEXT,
+        fail_count INTEGER NOT NULL DEFAULT 0,
+        next_fetch_at REAL
+    );
+    CREATE TABLE {s}.articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key TEXT NOT NULL UNIQUE,
+        guid TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        editor TEXT NOT NULL DEFAULT '',
+        published REAL,
+        fetched_at REAL NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        content_html TEXT NOT NULL DEFAULT '',
+        categories TEXT NOT NULL DEFAULT '',
+        image_url TEXT NOT NULL DEFAULT '',
+        image_caption TEXT NOT NULL DEFAULT '',
+        image_credit TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT '',
+        full_text TEXT NOT NULL DEFAULT '',
+        full_text_error TEXT,
+        full_text_at REAL
+    );
+    CREATE INDEX {s}.articles_published ON articles(published DESC, id DESC);
+    CREATE INDEX {s}.articles_feed_published ON articles(feed_id, published DESC, id DESC);
+    CREATE INDEX {s}.articles_url ON articles(url);
+    CREATE TABLE {s}.alternates (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        lang TEXT NOT NULL,
+        url TEXT NOT NULL,
+        PRIMARY KEY (article_id, lang, url)
+    ) WITHOUT ROWID;
+    CREATE INDEX {s}.alternates_url ON alternates(url);
+    CREATE VIRTUAL TABLE {s}.articles_fts USING fts5(
+        title, summary, full_text, categories,
+        content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER {s}.articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, summary, full_text, categories)
+        VALUES (new.id, new.title, new.summary, new.full_text, new.categories);
+    END;
+    CREATE TRIGGER {s}.articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, full_text, categories)
+        VALUES ('delete', old.id, old.title, old.summary, old.full_text, old.categories);
+    END;
+    CREATE TRIGGER {s}.articles_au AFTER UPDATE OF title, summary, full_text, categories
+    ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, full_text, categories)
+        VALUES ('delete', old.id, old.title, old.summary, old.full_text, old.categories);
+        INSERT INTO articles_fts(rowid, title, summary, full_text, categories)
+        VALUES (new.id, new.title, new.summary, new.full_text, new.categories);
+    END;
+    """,
+]
+
+STATE_MIGRATIONS: list[str] = [
+    # 1: profiles, subscriptions, marks, preferences, reading history.
+    """
+    CREATE TABLE {s}.profiles (
+        name TEXT PRIMARY KEY,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE {s}.subscriptions (
+        profile TEXT NOT NULL,
+        feed_url TEXT NOT NULL,
+        outlet TEXT NOT NULL,
+        edition TEXT NOT NULL,
+        section TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        folder TEXT NOT NULL DEFAULT '',
+        added_at REAL NOT NULL,
+        PRIMARY KEY (profile, feed_url)
+    ) WITHOUT ROWID;
+    CREATE TABLE {s}.marks (
+        profile TEXT NOT NULL,
+        key TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        read_at REAL,
+        starred_at REAL,
+        PRIMARY KEY (profile, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX {s}.marks_starred ON marks(profile, starred) WHERE starred = 1;
+    CREATE TABLE {s}.prefs (
+        profile TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (profile, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE {s}.history (
+        profile TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (profile, seq)
+    ) WITHOUT ROWID;
+    """,
+]
