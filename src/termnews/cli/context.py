@@ -1,0 +1,66 @@
+"""What every subcommand needs: paths, config and the profile's Library, opened lazily."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+
+from termnews.config import Config, ConfigError, load_config
+from termnews.library import Library, LibraryError
+from termnews.paths import Paths, demo_paths, resolve_paths
+from termnews.store.db import StoreError
+
+
+class CliError(Exception):
+    """One clear line for stderr, and the exit status (1 failure, 2 bad usage)."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Context:
+    paths: Paths
+    profile: str | None
+    offline: bool
+    demo: bool
+    _config: Config | None = None
+    _library: Library | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Context:
+        paths = resolve_paths(args.data_dir)
+        if args.demo:
+            paths = demo_paths(paths)
+        return cls(paths=paths, profile=args.profile, offline=args.offline, demo=args.demo)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.paths.config_file)
+            except ConfigError as exc:
+                raise CliError(str(exc)) from None
+        return self._config
+
+    def library(self, *, starter: bool = True) -> Library:
+        """The profile's library, created (and started) on first use.
+
+        ``starter=False`` for commands that bring the user's own feeds
+        (import, feeds add, subscribe): a new profile then starts empty.
+        """
+        if self._library is None:
+            try:
+                lib = Library(self.paths, self.config, self.profile, demo=self.demo,
+                              offline=self.offline)
+                lib.start(starter=starter)
+            except (StoreError, LibraryError) as exc:
+                raise CliError(str(exc)) from None
+            self._library = lib
+        return self._library
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+            self._library = None
