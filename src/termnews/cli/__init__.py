@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from termnews import __version__
 from termnews.cli.context import CliError, Context
+from termnews.library import LibraryError
+from termnews.store.db import StoreError
 
 # Subcommand modules, in the order `termnews --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -72,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return exc.status
+    except (LibraryError, StoreError) as exc:
+        print(f"termnews: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("termnews: interrupted", file=sys.stderr)
         return 130
