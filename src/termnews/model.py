@@ -217,6 +217,16 @@ class RelatedItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """The same story in another edition; id is None when it is not in the cache."""
+
+    lang: str
+    url: str
+    id: int | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleQuery:
     """Filters for listing articles; None means no filter."""
 
