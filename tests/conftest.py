@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from feedserver import feed_server  # noqa: F401  (the loopback feed server fixture)
 from termnews.config import Config
 from termnews.library import Library
 from termnews.paths import Paths, resolve_paths
