@@ -272,12 +272,14 @@ _FROM = """ FROM articles a JOIN feeds f ON f.id = a.feed_id
 def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> list[ArticleRow]:
     """Articles matching q, newest first (undated last)."""
     where, params = _where(q)
-    sql = (
-        f"SELECT {_ROW_COLUMNS}"
-        + _FROM
-        + where
-        + " ORDER BY a.published IS NULL, a.published DESC, a.id DESC"
-    )
+    source = _FROM
+    broad = q.section is None and (q.feed_urls is None or len(q.feed_urls) > 20)
+    if q.limit is not None and not q.search and broad:
+        # A page of the newest: walk the published index and stop at the limit,
+        # instead of collecting every row of the chosen feeds and sorting them.
+        source = source.replace("JOIN feeds f", "CROSS JOIN feeds f", 1)
+    # DESC puts undated (NULL) articles last.
+    sql = f"SELECT {_ROW_COLUMNS}" + source + where + " ORDER BY a.published DESC, a.id DESC"
     if q.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [q.limit, q.offset]

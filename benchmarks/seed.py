@@ -1,0 +1,90 @@
+"""Fill a data directory with a large synthetic cache (default 100,000 articles).
+
+The articles go through the engine's own store functions, spread over the
+sections of a synthetic outlet, with words drawn from a fixed vocabulary so
+search and related-article queries see a realistic spread of terms.
+
+    python benchmarks/seed.py DATA_DIR [--articles 100000] [--feeds 200] [--profile bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from termnews.config import Config
+from termnews.library import Library
+from termnews.model import ParsedEntry, ParsedFeed
+from termnews.paths import resolve_paths
+from termnews.store import cache
+from termnews.store.db import transaction
+
+SECTIONS = ("world", "russia", "society", "opinion", "science", "sport", "incidents", "business")
+VOCAB = (
+    "harbour council budget election rail bridge drought orbit telescope vaccine tariff "
+    "pipeline strike festival museum glacier satellite reactor wildfire summit treaty "
+    "parliament ministry forecast inflation export import grain wheat copper lithium battery "
+    "stadium league coach transfer marathon cyclist referee championship verdict court appeal "
+    "police flood storm earthquake volcano rescue hospital clinic school teacher students "
+    "university research genome fossil comet asteroid rover startup merger shares bank "
+    "currency rouble euro pension housing rent subway airport airline ferry shipping port "
+    "border customs protest union wages factory steel timber fishery climate emission solar "
+    "wind turbine grid outage cyber hacker software chip robot drone archive library theatre"
+).split()
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(VOCAB) for _ in range(n))
+
+
+def seed(data_dir: Path, articles: int, feeds: int, profile: str, seed_value: int = 7) -> float:
+    rng = random.Random(seed_value)
+    paths = resolve_paths(data_dir).ensure()
+    lib = Library(paths, Config(), profile)
+    lib.start(starter=False)
+    urls = [f"http://127.0.0.1:9/bench/{i}.xml" for i in range(feeds)]
+    lib.add_feeds(urls, folder="Bench", titles={u: f"Bench feed {i}" for i, u in enumerate(urls)})
+    lib.feed_sources()
+    per_feed = articles // feeds
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    started = time.perf_counter()
+    for i, url in enumerate(urls):
+        entries = tuple(
+            ParsedEntry(
+                guid=f"bench-{i}-{j}",
+                url=f"http://127.0.0.1:9/bench/{i}/{j}.html",
+                title=words(rng, 8).capitalize(),
+                summary=words(rng, 40),
+                published=base - timedelta(minutes=rng.randrange(0, 60 * 24 * 365)),
+                categories=(rng.choice(SECTIONS).title(),),
+                author="Bench Author",
+            )
+            for j in range(per_feed)
+        )
+        with transaction(lib.conn):
+            cache.store_entries(lib.conn, url, ParsedFeed(title=f"Bench feed {i}",
+                                                           language="en", entries=entries))
+    lib.conn.execute("PRAGMA optimize")
+    lib.close()
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--profile", default="bench")
+    args = parser.parse_args()
+    took = seed(args.data_dir, args.articles, args.feeds, args.profile)
+    print(f"seeded {args.articles} articles in {args.feeds} feeds into {args.data_dir} "
+          f"in {took:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
