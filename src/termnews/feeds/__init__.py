@@ -1,0 +1,1 @@
+"""Feeds: fetching, parsing, cleaning and converting what the network gives."""

@@ -1,0 +1,197 @@
+"""Cleaning hostile feed text before it is stored or shown.
+
+Everything a feed sends is untrusted and ends up in a terminal that obeys
+escape codes. ``clean_text`` removes every character a terminal could act on or
+that could disguise text (control codes, escape sequences with their payloads,
+zero-width and bidi-override characters); ``sanitize_html`` keeps a small safe
+subset of HTML with http(s)/mailto links only; ``safe_http_url`` is the single
+gate for any URL the user may open.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from urllib.parse import urljoin, urlsplit
+
+# Whole escape sequences, 7-bit (ESC …) and 8-bit (C1) forms, payload included:
+# CSI params+final; OSC / DCS / SOS / PM / APC strings up to BEL or ST (or the end
+# of the line when a hostile feed never terminates them); other two-byte escapes.
+_ESCAPE_SEQ = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
+)
+
+# Characters removed outright once sequences are gone.
+_STRIP_RANGES = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 except tab/newline (CR handled before), DEL, C1
+    "\u061c\u180e"  # Arabic letter mark, Mongolian vowel separator
+    "\u200b-\u200f"  # zero-width space/joiners, LRM/RLM
+    "\u202a-\u202e"  # bidi embeddings and overrides
+    "\u2060-\u206f"  # word joiner, invisible operators, bidi isolates, deprecated formats
+    "\ufeff"  # byte order mark / zero-width no-break space
+    "\ufff9-\ufffb"  # interlinear annotation controls
+    "\ud800-\udfff"  # lone surrogates (from undecodable bytes)
+    "\ufffe\uffff"
+)
+_BAD = re.compile(f"[{_STRIP_RANGES}\r\u2028\u2029]")
+_STRIP = re.compile(f"[{_STRIP_RANGES}]+")
+_WS = re.compile(r"\s+")
+
+
+def clean_text(s: str) -> str:
+    """Text safe for a terminal: no control codes, escape sequences, invisible or bidi chars.
+
+    Tabs and newlines stay; CR/CRLF and U+2028/U+2029 become newlines.
+    """
+    if not s or _BAD.search(s) is None:  # the common case costs one scan
+        return s
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = s.replace("\u2028", "\n").replace("\u2029", "\n")
+    if "\x1b" in s or any(c in s for c in "\x90\x98\x9b\x9d\x9e\x9f"):
+        s = _ESCAPE_SEQ.sub("", s)
+    return _STRIP.sub("", s)
+
+
+def clean_line(s: str) -> str:
+    """clean_text folded to one line with single spaces: for titles, authors, names."""
+    return _WS.sub(" ", clean_text(s)).strip()
+
+
+# --- URLs --------------------------------------------------------------------
+
+_URL_BAD = re.compile(f"[{_STRIP_RANGES}\\s\\\\\u2028\u2029]")
+_URL_QUOTE = {ord('"'): "%22", ord("<"): "%3C", ord(">"): "%3E", ord("`"): "%60"}
+
+
+def safe_http_url(url: str | None, base: str | None = None) -> str | None:
+    """The URL if it is a plain http(s) URL a user may open, else None.
+
+    Relative URLs are resolved against base (itself only when http(s)).
+    Refused: other schemes (javascript:, data:, file: …), whitespace or control
+    characters inside, backslashes, user:password@ parts (a spoofing trick),
+    a leading '-' (could be taken for an option by a browser command), no host.
+    """
+    if not url:
+        return None
+    url = url.strip(" \t\r\n\f\v")
+    if not url or url.startswith("-") or _URL_BAD.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        if not parts.scheme:
+            if base is None or safe_http_url(base) is None:
+                return None
+            url = urljoin(base, url)
+            parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https"):
+            return None
+        if not parts.hostname or "@" in parts.netloc:
+            return None
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        return None
+    if url.startswith("-"):
+        return None
+    return url.translate(_URL_QUOTE)
+
+
+# --- HTML --------------------------------------------------------------------
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+}
+_CONTENT_DROPPED = {"script", "style", "iframe", "object", "embed", "noscript", "template",
+                    "svg", "math", "textarea", "select", "button", "form", "frameset", "frame",
+                    "applet", "title", "head"}
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src":
+        scheme = urlsplit(value.strip()).scheme.lower() if ":" in value else ""
+        if scheme not in ("", "http", "https"):
+            return None
+    return value
+
+
+def sanitize_html(html: str, base_url: str = "") -> str:
+    """A safe subset of HTML: no scripts, styles, frames, event handlers or unsafe links.
+
+    Links keep only http, https and mailto targets; images only http(s). Relative
+    URLs are resolved against base_url when it is an http(s) URL, dropped otherwise.
+    """
+    if not html:
+        return ""
+    import nh3
+
+    base = safe_http_url(base_url) if base_url else None
+    relative: object = ("rewrite_with_base", base) if base else "deny"
+    try:
+        out = nh3.clean(
+            clean_text(html),
+            tags=set(ALLOWED_TAGS),
+            clean_content_tags=_CONTENT_DROPPED,
+            attributes=ALLOWED_ATTRIBUTES,
+            attribute_filter=_attribute_filter,
+            url_schemes={"http", "https", "mailto"},
+            url_relative=relative,
+            link_rel="noopener noreferrer nofollow",
+        )
+    except ValueError:  # an unusable base URL
+        out = nh3.clean(
+            clean_text(html), tags=set(ALLOWED_TAGS), clean_content_tags=_CONTENT_DROPPED,
+            attributes=ALLOWED_ATTRIBUTES, attribute_filter=_attribute_filter,
+            url_schemes={"http", "https", "mailto"}, url_relative="deny",
+        )
+    return clean_text(out)
+
+
+_DROP_BLOCKS = re.compile(
+    r"<(script|style|iframe|noscript|template|svg|math|head|title)\b.*?(?:</\1\s*>|\Z)"
+    r"|<!--.*?(?:-->|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_BREAKS = re.compile(
+    r"<(?:br|hr)\b[^>]*>|</?(?:p|div|li|ul|ol|h[1-6]|blockquote|pre|tr|table|figure|"
+    r"figcaption|section|article|header|footer|dl|dt|dd)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[/!?a-zA-Z][^>]*(?:>|\Z)")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_SPACES = re.compile(r"[ \t\xa0]+")
+_BLANKS = re.compile(r"\n\s*\n\s*")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities decoded, paragraphs kept.
+
+    Markup-looking text ("[b]", "<not a tag") stays literal. The result is clean.
+    """
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return _tidy(clean_text(html))
+    s = _CDATA.sub(r"\1", html)
+    s = _DROP_BLOCKS.sub(" ", s)
+    s = _BREAKS.sub("\n", s)
+    s = _TAG.sub("", s)
+    s = _html.unescape(s)
+    return _tidy(clean_text(s))
+
+
+def _tidy(s: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in s.split("\n"))
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
