@@ -80,5 +80,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("termnews: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`termnews articles | head`): stop quietly, and point
+        # stdout at /dev/null so the interpreter's final flush does not complain again.
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+        return 0
     finally:
         ctx.close()

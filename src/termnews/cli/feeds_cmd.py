@@ -1,0 +1,94 @@
+"""``termnews feeds add|list|remove``: plain feeds by URL, and every feed's health."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from termnews.cli.context import CliError, Context
+from termnews.cli.output import iso_utc, json_line, one_line, short_date
+from termnews.feeds.opml import is_feed_url
+from termnews.model import FeedStatus, Subscription
+
+LIST_HELP = """\
+Every subscribed feed with the outcome of its last fetch.
+--json prints JSON Lines, one object per feed: url, title, error (null when
+healthy), fetched_at (ISO 8601 UTC, null before the first fetch), http_status,
+articles (how many are cached), outlet, edition, section, folder, next_fetch_at."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("feeds", help="add, list or remove feeds",
+                       description="Add, list or remove plain feeds by URL.")
+    fsub = p.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    add = fsub.add_parser("add", help="subscribe to feeds by URL")
+    add.add_argument("urls", nargs="+", metavar="URL", help="http(s) feed URL")
+    add.set_defaults(handler=run_add)
+    ls = fsub.add_parser("list", help="subscribed feeds and their health", description=LIST_HELP,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    ls.add_argument("--json", action="store_true", help="JSON Lines, one feed a line")
+    ls.set_defaults(handler=run_list)
+    rm = fsub.add_parser("remove", help="unsubscribe from feeds by URL")
+    rm.add_argument("urls", nargs="+", metavar="URL")
+    rm.set_defaults(handler=run_remove)
+
+
+def run_add(args: argparse.Namespace, ctx: Context) -> int:
+    for url in args.urls:
+        if not is_feed_url(url):
+            raise CliError(f"not an http(s) feed URL: {one_line(url)}", 2)
+    lib = ctx.library(starter=False)
+    urls = list(dict.fromkeys(args.urls))
+    new = lib.add_feeds(urls)
+    print(f"added {new} feed{'s' if new != 1 else ''}"
+          + (f" ({len(urls) - new} already subscribed)" if new < len(urls) else ""))
+    return 0
+
+
+def run_remove(args: argparse.Namespace, ctx: Context) -> int:
+    lib = ctx.library()
+    subscribed = set(lib.subscribed_urls())
+    missing = [u for u in args.urls if u not in subscribed]
+    if missing:  # remove nothing rather than half of what was asked
+        raise CliError(f"not subscribed: {one_line(missing[0])}")
+    removed = lib.remove_feeds(dict.fromkeys(args.urls))
+    print(f"removed {removed} feed{'s' if removed != 1 else ''}")
+    return 0
+
+
+def feed_record(sub: Subscription, status: FeedStatus | None) -> dict[str, Any]:
+    """The JSON form of one feed (the contract: url, title, error, fetched_at …)."""
+    return {
+        "url": sub.feed_url,
+        "title": sub.title or (status.title if status else ""),
+        "error": status.error if status else None,
+        "fetched_at": iso_utc(status.fetched_at) if status else None,
+        "http_status": status.http_status if status else None,
+        "articles": status.article_count if status else 0,
+        "outlet": sub.outlet,
+        "edition": sub.edition,
+        "section": sub.section,
+        "folder": sub.folder,
+        "next_fetch_at": iso_utc(status.next_fetch_at) if status else None,
+    }
+
+
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
+    lib = ctx.library()
+    statuses = {s.url: s for s in lib.feed_statuses()}
+    for sub in lib.subscriptions():
+        rec = feed_record(sub, statuses.get(sub.feed_url))
+        if args.json:
+            json_line(rec)
+            continue
+        if rec["fetched_at"] is None:
+            mark, state = "·", "never fetched"
+        elif rec["error"]:
+            mark, state = "✗", f"error: {rec['error']}"
+        else:
+            mark, state = "✓", f"{rec['articles']} articles"
+        fetched = statuses[sub.feed_url].fetched_at if rec["fetched_at"] else None
+        when = f"  {short_date(fetched)}" if fetched else ""
+        title = f"  {rec['title']}" if rec["title"] else ""
+        print(one_line(f"{mark} {rec['url']}{title}  ({state}){when}"))
+    return 0

@@ -1,0 +1,56 @@
+"""``termnews mark read|unread|star|unstar ID… | --all [filters]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from termnews.cli.articles_cmd import add_filters, query_from
+from termnews.cli.context import CliError, Context
+
+HELP = """\
+Mark articles (by the IDs `termnews articles` shows) read, unread, starred or
+unstarred for this profile, or with --all every article matching the filters.
+Marks are kept per profile and survive a cache rebuild. An unknown ID marks
+nothing and exits 1."""
+
+ACTIONS = ("read", "unread", "star", "unstar")
+FILTERS = ("unread", "starred", "outlet", "filter_edition", "section", "search")
+
+
+def _id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an article id: {text!r}") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("mark", help="mark articles read/unread/starred/unstarred",
+                       description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("action", choices=ACTIONS, metavar="read|unread|star|unstar")
+    p.add_argument("ids", nargs="*", type=_id, metavar="ID", help="article id")
+    p.add_argument("--all", action="store_true", help="every article matching the filters")
+    add_filters(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    filtered = any(getattr(args, f) for f in FILTERS)
+    if args.all and args.ids:
+        raise CliError("give article IDs or --all, not both", 2)
+    if not args.all and not args.ids:
+        raise CliError("give article IDs or --all", 2)
+    if filtered and not args.all:
+        raise CliError("filters go with --all", 2)
+    lib = ctx.library()
+    if args.all:
+        ids = [r.id for r in lib.articles(query_from(args, lib))]
+    else:
+        ids = list(dict.fromkeys(args.ids))
+    if args.action in ("read", "unread"):
+        lib.mark_read(ids, args.action == "read")  # an unknown id raises: nothing is marked
+    else:
+        lib.star(ids, args.action == "star")
+    verb = {"read": "read", "unread": "unread", "star": "starred", "unstar": "unstarred"}
+    print(f"marked {len(ids)} article{'s' if len(ids) != 1 else ''} {verb[args.action]}")
+    return 0

@@ -1,0 +1,100 @@
+"""``termnews outlets`` and ``subscribe|unsubscribe OUTLET [EDITION [SECTION]]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from termnews.cli.context import CliError, Context
+from termnews.cli.output import one_line
+from termnews.model import Outlet
+
+OUTLETS_HELP = """\
+The catalog: outlets → editions (language) → sections (each a feed), and the
+user's own feeds and folders as outlets. ✓ marks a subscribed section.
+--json prints one JSON document: a list of outlets {key, name, demo, user,
+editions: [{lang, name, home, rtl, sections: [{key, title, feed_url, verified,
+subscribed}]}]}."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("outlets", help="list outlets, editions and sections",
+                       description=OUTLETS_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", action="store_true", help="one JSON document")
+    p.set_defaults(handler=run_outlets)
+    for name, verb in (("subscribe", "subscribe to"), ("unsubscribe", "unsubscribe from")):
+        s = sub.add_parser(
+            name, help=f"{verb} an outlet, one edition or one section",
+            description=f"{verb.capitalize()} an outlet's edition (by default the one of your "
+                        "language, else English), a given edition, or one section of it. "
+                        "See `termnews outlets` for the keys.")
+        s.add_argument("outlet", metavar="OUTLET", help="outlet key or name, e.g. pravda")
+        s.add_argument("edition", metavar="EDITION", nargs="?", help="language code, e.g. ru")
+        s.add_argument("section", metavar="SECTION", nargs="?", help="section key, e.g. world")
+        s.set_defaults(handler=run_subscribe if name == "subscribe" else run_unsubscribe)
+
+
+def outlets_data(outlets: tuple[Outlet, ...], subscribed: set[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": o.key, "name": o.name, "demo": o.demo, "user": o.user,
+            "editions": [
+                {
+                    "lang": e.lang, "name": e.name, "home": e.home, "rtl": e.rtl,
+                    "sections": [
+                        {"key": s.key, "title": s.title, "feed_url": s.feed_url,
+                         "verified": s.verified, "subscribed": s.feed_url in subscribed}
+                        for s in e.sections
+                    ],
+                }
+                for e in o.editions
+            ],
+        }
+        for o in outlets
+    ]
+
+
+def run_outlets(args: argparse.Namespace, ctx: Context) -> int:
+    lib = ctx.library()
+    data = outlets_data(lib.outlets(), set(lib.subscribed_urls()))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for o in data:
+        print(one_line(f"{o['key']}  {o['name']}"))
+        for e in o["editions"]:
+            home = f"  {e['home']}" if e["home"] else ""
+            print(one_line(f"  {e['lang'] or '—'}  {e['name']}{home}"))
+            for s in e["sections"]:
+                mark = "✓" if s["subscribed"] else " "
+                unverified = "  (unverified)" if not s["verified"] else ""
+                print(one_line(f"    {mark} {s['key']:<10} {s['title']:<14} "
+                               f"{s['feed_url']}{unverified}"))
+    return 0
+
+
+def _where(args: argparse.Namespace) -> str:
+    return " ".join(p for p in (args.outlet, args.edition, args.section) if p)
+
+
+def run_subscribe(args: argparse.Namespace, ctx: Context) -> int:
+    lib = ctx.library(starter=False)
+    new = lib.subscribe(args.outlet, args.edition, args.section)
+    what = one_line(_where(args))
+    if new:
+        print(f"subscribed to {new} feed{'s' if new != 1 else ''} of {what}")
+    else:
+        print(f"already subscribed to {what}")
+    return 0
+
+
+def run_unsubscribe(args: argparse.Namespace, ctx: Context) -> int:
+    lib = ctx.library()
+    removed = lib.unsubscribe(args.outlet, args.edition, args.section)
+    what = one_line(_where(args))
+    if not removed:
+        raise CliError(f"not subscribed to {what}")
+    print(f"unsubscribed from {removed} feed{'s' if removed != 1 else ''} of {what}")
+    return 0
