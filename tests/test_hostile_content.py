@@ -1,0 +1,296 @@
+"""Hostile feed content: escapes, markup, invisible characters and unsafe links.
+
+Feeds are served by the real loopback server, refreshed through the Library, and
+the stored text is checked in the database itself; the CLI and the TUI must show
+markup-looking text literally.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from feedserver import ATOM_TYPE, RSS_TYPE, FeedServer
+from hostile_support import (
+    FIXTURES,
+    db_text_problems,
+    forbidden_chars,
+    html_problems,
+    open_library,
+    run_cli,
+    write_config,
+)
+from termnews.feeds.clean import clean_line, clean_text, safe_http_url, sanitize_html
+from termnews.library import Library
+
+ESC = "\x1b"
+
+# --- the URL gate ------------------------------------------------------------------
+
+REFUSED_URLS = [
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "\x00javascript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "file:///etc/passwd",
+    "file://localhost/etc/passwd",
+    "ftp://files.example/a",
+    "mailto:someone@example.org",
+    "about:blank",
+    "chrome://settings",
+    "-oProxyCommand=touch /tmp/x",
+    "--new-window=https://example.org",
+    "-https://example.org/",
+    "https://example.org/a b",
+    "https://example.org/\x1b[31m",
+    "https://example.org/\x9b31m",
+    "https://example.org/\x07",
+    "https://example.org/\x00",
+    "https://example.org/\u202egpj.exe",
+    "https://exa\u200bmple.org/",
+    "https://example.org/\ufeff",
+    "https://example.org\\@evil.example/",
+    "https://user:secret@example.org/",
+    "https://trusted.example@evil.example/",
+    "http:///no-host",
+    "http:evil.example",
+    "https://example.org:99999/",
+    "//evil.example/protocol-relative",
+    "relative/path",
+    "",
+    None,
+]
+
+ACCEPTED_URLS = [
+    "https://example.org/",
+    "http://example.org/news?id=1&lang=en#top",
+    "HTTPS://Example.ORG/Path",
+    "https://example.org:8443/a%20b",
+    "http://127.0.0.1:8080/feed.xml",
+    "http://[::1]/",
+]
+
+
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_safe_http_url_refuses(url: str | None) -> None:
+    assert safe_http_url(url) is None
+
+
+@pytest.mark.parametrize("url", ACCEPTED_URLS)
+def test_safe_http_url_accepts_plain_http(url: str) -> None:
+    out = safe_http_url(url)
+    assert out is not None
+    assert out.lower().startswith(("http://", "https://"))
+    assert not forbidden_chars(out)
+    assert not out.startswith("-")
+
+
+def test_safe_http_url_relative_needs_an_http_base() -> None:
+    assert safe_http_url("/story", "https://news.example/section/") == "https://news.example/story"
+    assert safe_http_url("/story", "javascript:alert(1)") is None
+    assert safe_http_url("/story", "file:///etc/") is None
+    assert safe_http_url("/story") is None
+    # A relative reference cannot smuggle another scheme in.
+    assert safe_http_url("javascript:alert(1)", "https://news.example/") is None
+
+
+def test_safe_http_url_output_is_inert() -> None:
+    out = safe_http_url('https://example.org/"><script>alert(1)</script>')
+    assert out is not None
+    assert "<" not in out and '"' not in out and ">" not in out
+
+
+# --- the text cleaner --------------------------------------------------------------
+
+HOSTILE_STRINGS = {
+    "csi colour": (f"red {ESC}[31mtext{ESC}[0m here", "red text here"),
+    "screen clear": (f"a{ESC}[2J{ESC}[Hb", "ab"),
+    "osc 52 clipboard": (f"copy{ESC}]52;c;cm0gLXJmIH4=\x07 done", "copy done"),
+    "osc 52 with ST": (f"copy{ESC}]52;c;cm0gLXJmIH4={ESC}\\ done", "copy done"),
+    "osc 8 hyperlink": (f"{ESC}]8;;https://phish.example/{ESC}\\Bank{ESC}]8;;{ESC}\\", "Bank"),
+    "osc 0 title": (f"{ESC}]0;rm -rf\x07News", "News"),
+    "osc 2 title": (f"{ESC}]2;owned\x07News", "News"),
+    "c1 csi": ("x\u009b31my", "xy"),
+    "c1 osc": ("x\u009d0;owned\u009cy", "xy"),
+    "nul bs del": ("a\x00b\x08c\x7fd", "abcd"),
+    "zero width": ("pay\u200bpal\u200c\u200d\u2060\ufeff", "paypal"),
+    "bidi override": ("Invoice\u202etxt.exe\u202c", "Invoicetxt.exe"),
+    "bidi isolates": ("\u2066a\u2067b\u2068c\u2069", "abc"),
+    "unterminated osc": (f"ok{ESC}]52;c;AAAA never ends", "ok"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_STRINGS))
+def test_clean_text_removes_escapes_and_invisibles(name: str) -> None:
+    raw, expected = HOSTILE_STRINGS[name]
+    out = clean_line(raw)
+    assert out == expected
+    assert not forbidden_chars(clean_text(raw))
+
+
+def test_clean_keeps_markup_literal() -> None:
+    for text in ("[@click=app.quit]quit[/]", "[b]bold[/b] [/]", "$title ${x}", "[link=x]y[/]"):
+        assert clean_line(text) == text
+
+
+def test_sanitize_html_of_hostile_content() -> None:
+    doc = (FIXTURES / "markup.atom").read_text(encoding="utf-8")
+    import html
+
+    start = doc.index('<content type="html">') + len('<content type="html">')
+    content = html.unescape(doc[start:doc.index("</content>")])
+    out = sanitize_html(content, "https://markup.example/lighthouse")
+    assert html_problems(out) == []
+    assert "https://markup.example/fine" in out
+    assert "Final paragraph stays." in out
+    assert "alert(" not in out  # script bodies go with their tags
+
+
+# --- through a real refresh ----------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_feeds(feed_server: FeedServer) -> dict[str, str]:
+    return {
+        "escapes": feed_server.add("/escapes.rss", (FIXTURES / "escapes.rss").read_bytes(),
+                                   RSS_TYPE),
+        "markup": feed_server.add("/markup.atom", (FIXTURES / "markup.atom").read_bytes(),
+                                  ATOM_TYPE),
+    }
+
+
+@pytest.fixture
+def refreshed(tmp_path: Path, hostile_feeds: dict[str, str]) -> Iterator[Library]:
+    lib = open_library(tmp_path / "data")
+    lib.add_feeds(hostile_feeds.values())
+    import asyncio
+
+    summary = asyncio.run(lib.refresh())
+    assert summary.feeds_failed == 0, summary.errors
+    yield lib
+    lib.close()
+
+
+def _rows(lib: Library, feed_url: str) -> dict[str, sqlite3.Row]:
+    conn = sqlite3.connect(lib.paths.cache_db)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute(
+            "SELECT a.* FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.url = ?",
+            (feed_url,),
+        ).fetchall()
+        return {r["guid"]: r for r in rows}
+    finally:
+        conn.close()
+
+
+def test_refresh_stores_escapes_clean(refreshed: Library, hostile_feeds: dict[str, str]) -> None:
+    assert db_text_problems(refreshed.paths.cache_db) == []
+    rows = _rows(refreshed, hostile_feeds["escapes"])
+    assert set(rows) == {"escapes-csi", "escapes-c1", "escapes-bidi"}
+    csi = rows["escapes-csi"]
+    assert "printed in red" in csi["title"] and "[31m" not in csi["title"]
+    assert "[2J" not in csi["title"]
+    # Escape payloads go with their sequences: nothing of the clipboard or link remains.
+    assert "ZWNobyBvd25lZA" not in csi["summary"] and "copied this" in csi["summary"]
+    assert csi["author"] == "Harbour Office"
+    assert "phish.example" not in csi["author"]
+    assert csi["categories"] == "Coast"
+    c1 = rows["escapes-c1"]
+    assert "31m" not in c1["title"] or "\u009b" not in c1["title"]
+    assert "ferry notice" in c1["summary"]
+    bidi = rows["escapes-bidi"]
+    assert bidi["title"] == "Invoicetxt.exe from the port authority"
+    assert bidi["categories"] == "Harbour"
+    feed_title = sqlite3.connect(refreshed.paths.cache_db).execute(
+        "SELECT title FROM feeds WHERE url=?", (hostile_feeds["escapes"],)).fetchone()[0]
+    assert feed_title.startswith("Escape Gazette") and "owned terminal" not in feed_title
+
+
+def test_refresh_keeps_markup_literal_and_links_safe(
+    refreshed: Library, hostile_feeds: dict[str, str]
+) -> None:
+    assert db_text_problems(refreshed.paths.cache_db) == []
+    rows = _rows(refreshed, hostile_feeds["markup"])
+    assert len(rows) == 5
+    click = rows["urn:hostile:markup:click"]
+    assert click["title"] == "[@click=app.quit]quit[/]"
+    assert click["author"] == "[@click=app.screenshot]Reporter[/]"
+    assert click["categories"] == "[/]"
+    assert "[bold red blink]old[/]" in click["summary"] and "$title and ${app}" in click["summary"]
+    rich = rows["urn:hostile:markup:rich"]
+    assert rich["title"].startswith("[link=file:///etc/passwd]Read the report[/link]")
+    good = rows["urn:hostile:markup:good"]
+    assert good["title"] == "Ordinary story about the canal"
+    assert good["url"] == "https://markup.example/canal"
+    for guid, row in rows.items():
+        # The article URL is what "open in browser" uses: http(s) or nothing.
+        assert row["url"] == "" or safe_http_url(row["url"]) == row["url"], (guid, row["url"])
+        assert row["image_url"] == "" or safe_http_url(row["image_url"]), (guid, row["image_url"])
+        assert html_problems(row["content_html"]) == [], guid
+        for column in ("title", "summary", "author"):
+            assert "alert(" not in row[column], (guid, column, row[column])
+    scripts = rows["urn:hostile:markup:scripts"]
+    assert "Lighthouse" in scripts["title"] and "keeper" in scripts["title"]
+    assert "<script" not in scripts["title"] and "alert(" not in scripts["title"]
+    assert "Final paragraph stays." in scripts["content_html"]
+    assert "https://markup.example/fine" in scripts["content_html"]
+    option = rows["urn:hostile:markup:option"]
+    assert option["url"] == ""  # "-oProxyCommand=…" is not a link
+    assert "text survives" in option["summary"] and "alert(" not in option["summary"]
+
+
+def test_cli_prints_hostile_text_literally(
+    refreshed: Library, hostile_feeds: dict[str, str]
+) -> None:
+    data_dir = refreshed.paths.data_dir
+    result = run_cli(["--profile", "tester", "articles"], data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "[@click=app.quit]quit[/]" in result.stdout
+    assert "[link=file:///etc/passwd]Read the report[/link]" in result.stdout
+    assert ESC not in result.stdout and "\u009b" not in result.stdout
+    result = run_cli(["--profile", "tester", "articles", "--json"], data_dir)
+    assert result.returncode == 0, result.stderr
+    titles = {json.loads(line)["title"] for line in result.stdout.splitlines() if line.strip()}
+    assert "[@click=app.quit]quit[/]" in titles
+    assert not any(forbidden_chars(t) for t in titles)
+
+
+def test_cli_show_renders_hostile_article_safely(
+    refreshed: Library, hostile_feeds: dict[str, str], tmp_path: Path
+) -> None:
+    rows = _rows(refreshed, hostile_feeds["markup"])
+    article_id = rows["urn:hostile:markup:scripts"]["id"]
+    write_config(refreshed.paths)
+    result = run_cli(["--profile", "tester", "--offline", "show", str(article_id)],
+                     refreshed.paths.data_dir)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert ESC not in out
+    assert "alert(" not in out
+    assert "javascript:" not in out.lower() and "vbscript:" not in out.lower()
+    assert "file:///home" not in out
+    assert "Final paragraph stays." in out
+
+
+def test_article_pane_text_is_safe(refreshed: Library, hostile_feeds: dict[str, str]) -> None:
+    article_view = pytest.importorskip("termnews.article_view")
+    for feed_url in hostile_feeds.values():
+        for row in _rows(refreshed, feed_url).values():
+            article = refreshed.article(row["id"])
+            assert article is not None
+            text = article_view.article_markdown(article)
+            assert not forbidden_chars(text), row["guid"]
+            low = text.lower()
+            for bad in ("javascript:", "vbscript:", "data:text", "file:/", "alert("):
+                # The Rich-markup title legitimately names file:/// as literal text.
+                if bad == "file:/" and row["guid"] == "urn:hostile:markup:rich":
+                    continue
+                assert bad not in low, (row["guid"], bad)
