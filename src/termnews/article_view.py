@@ -76,7 +76,8 @@ def _section_label(article: Article, section_title: str | None) -> str:
 
 def breadcrumb(article: Article, section_title: str | None = None) -> str:
     parts = [_section_label(article, section_title)]
-    if article.categories:
+    # The first category is the sub-section ("World » Europe"), unless it only repeats the section.
+    if article.categories and article.categories[0].casefold() != parts[0].casefold():
         parts.append(article.categories[0])
     return " » ".join(_one_line(p) for p in parts if p and p.strip())
 
