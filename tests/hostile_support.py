@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from termnews.config import Config, RefreshConfig
+from termnews.config import CacheConfig, Config, RefreshConfig
 from termnews.library import Library
 from termnews.paths import Paths, resolve_paths
 
@@ -116,25 +116,27 @@ def html_problems(html: str) -> list[str]:
     return problems
 
 
-def config(**refresh: object) -> Config:
+def config(max_articles: int = 10_000, **refresh: object) -> Config:
     """A config with small, fast limits for tests (overridable per test)."""
     base = RefreshConfig(timeout=2.0, deadline=4.0, max_bytes=4 * 1024 * 1024, parse_workers=1)
-    return Config(refresh=replace(base, **refresh))  # type: ignore[arg-type]
+    return Config(refresh=replace(base, **refresh),  # type: ignore[arg-type]
+                  cache=CacheConfig(max_articles=max_articles, keep_days=0))
 
 
-def write_config(paths: Paths, **refresh: object) -> None:
+def write_config(paths: Paths, max_articles: int = 10_000, **refresh: object) -> None:
     """The same small limits, as a config.toml the CLI reads."""
     values = {"timeout": 2.0, "deadline": 4.0, "max_bytes": 4 * 1024 * 1024, **refresh}
     lines = ["[refresh]"]
     for key, value in values.items():
         lines.append(f"{key} = {value!r}" if not isinstance(value, str) else f'{key} = "{value}"')
+    lines += ["[cache]", f"max_articles = {max_articles}", "keep_days = 0"]
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     paths.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def open_library(data_dir: Path, profile: str = "tester", **refresh: object) -> Library:
     paths = resolve_paths(data_dir).ensure()
-    lib = Library(paths, config(**refresh), profile)
+    lib = Library(paths, config(**refresh), profile)  # type: ignore[arg-type]
     lib.start(starter=False)
     return lib
 
