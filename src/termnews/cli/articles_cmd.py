@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
 from termnews.cli.context import Context
-from termnews.cli.output import iso_utc, json_line, one_line, short_date
+from termnews.cli.output import iso_utc, one_line, short_date
 from termnews.library import Library
 from termnews.model import Article, ArticleQuery
 from termnews.store.export import iter_articles
@@ -99,11 +100,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     lib = ctx.library()
     q = query_from(args, lib)
     out = sys.stdout
+    batch: list[str] = []
     if args.json:
         for article in iter_articles(lib.conn, q, lib.profile):
-            json_line(article_record(article), out)
+            batch.append(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+            if len(batch) >= 1000:
+                out.write("".join(batch))
+                batch.clear()
+        out.write("".join(batch))
     else:
-        batch: list[str] = []
         for row in lib.articles(q):
             batch.append(f"{row.id}  {short_date(row.published)}  "
                          f"[{one_line(row.section)}] {one_line(row.title)}\n")

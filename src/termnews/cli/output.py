@@ -36,7 +36,9 @@ def iso_utc(dt: datetime | None) -> str | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if dt.utcoffset():
+        dt = dt.astimezone(UTC)
+    return dt.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def short_date(dt: datetime | None) -> str:

@@ -33,12 +33,14 @@ def _alternates(packed: str | None) -> tuple[Alternate, ...]:
 def iter_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> Iterator[Article]:
     """Whole articles matching q, newest first (undated last), as one streamed query."""
     where, params = _where(q)
-    sql = (
-        f"SELECT {_ARTICLE_COLUMNS}, {_ALTERNATES}"
-        + _FROM
-        + where
-        + " ORDER BY a.published IS NULL, a.published DESC, a.id DESC"
-    )
+    source = _FROM
+    broad = q.section is None and (q.feed_urls is None or len(q.feed_urls) > 20)
+    if q.limit is not None and not q.search and broad:
+        # As cache.list_articles: a page of the newest walks the published index.
+        source = source.replace("JOIN feeds f", "CROSS JOIN feeds f", 1)
+    # The same order as cache.list_articles (DESC puts undated, NULL, articles last).
+    sql = (f"SELECT {_ARTICLE_COLUMNS}, {_ALTERNATES}" + source + where
+           + " ORDER BY a.published DESC, a.id DESC")
     if q.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [q.limit, q.offset]
