@@ -1,0 +1,395 @@
+"""Full text: fetch an article's page, extract the main text, keep it for offline reading.
+
+The page is fetched with the feed fetcher (``feeds.fetch``: the same timeouts,
+size cap, redirects and http(s)-only rule as feeds), the main text extracted
+with trafilatura as HTML, which then goes through the same sanitiser and
+Markdown converter as feed content (``feeds.clean.sanitize_html`` →
+``feeds.html.to_markdown``): structure kept (paragraphs, sub-headings, lists,
+quotes, http(s) links), nothing else from the page. Metadata (author, date,
+lead image with caption and credit, ``<link rel="alternate" hreflang>``
+alternates) comes from the page's head and figures via lxml.
+
+A page that fails keeps the feed text; the reason is stored and shown. trafilatura
+and lxml are imported lazily: the TUI must not pay for them at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from termnews.config import Config
+from termnews.feeds.clean import clean_line, clean_text, safe_http_url, sanitize_html
+from termnews.library import Library
+from termnews.model import Alternate, Article
+from termnews.paths import Paths
+from termnews.store import cache
+from termnews.store.db import connect, transaction
+
+MIN_TEXT = 80  # characters; less than this is not an article body
+RETRY_FAILED_AFTER = 6 * 3600.0  # seconds before prefetch tries a failed page again
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "")
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """What an article page gave: Markdown body and metadata (all clean)."""
+
+    markdown: str
+    author: str = ""
+    published: datetime | None = None
+    image_url: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
+    alternates: tuple[Alternate, ...] = ()
+
+
+class ExtractError(Exception):
+    """The page has no article text; the message says why, for the user."""
+
+
+# --- extraction (pure: bytes in, PageText out) ---------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
+
+
+def decode_html(body: bytes, content_type: str = "") -> str:
+    """The page as text: BOM, HTTP charset, <meta charset>, UTF-8, then windows-1252."""
+    import codecs
+
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if body.startswith(bom):
+            return body[len(bom):].decode(enc, "replace")
+    declared: list[str] = []
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.I)
+    if m:
+        declared.append(m.group(1))
+    m2 = _META_CHARSET.search(body[:4096])
+    if m2:
+        declared.append(m2.group(1).decode("ascii", "replace"))
+    for enc in declared:
+        try:
+            codecs.lookup(enc)
+            return body.decode(enc, "replace")
+        except LookupError:
+            continue
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", "replace")
+
+
+def _parse_date(value: str) -> datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            dt = datetime.strptime(value[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _text_of(el: Any) -> str:
+    return clean_line(" ".join(el.itertext())) if el is not None else ""
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _metadata(doc: Any, url: str) -> dict[str, Any]:
+    """Author, date, lead image (URL, caption, credit) and hreflang alternates from the page."""
+
+    def meta(*names: str) -> str:
+        for name in names:
+            for attr in ("property", "name", "itemprop"):
+                found = doc.xpath(f"//meta[@{attr}=$n]/@content", n=name)
+                if found and str(found[0]).strip():
+                    return clean_line(str(found[0]))
+        return ""
+
+    info: dict[str, Any] = {
+        "author": meta("author", "article:author", "dc.creator", "byl").removeprefix("By "),
+        "published": _parse_date(meta("article:published_time", "datePublished",
+                                      "dc.date", "date", "pubdate")),
+    }
+    own = url.rstrip("/")
+    alternates: list[Alternate] = []
+    seen: set[str] = set()
+    for link in doc.xpath("//link[@hreflang][@href]"):
+        rel = str(link.get("rel") or "").lower().split()
+        lang = clean_line(str(link.get("hreflang") or "")).lower()
+        href = safe_http_url(str(link.get("href") or ""), url)
+        if "alternate" not in rel or not href or not lang or lang == "x-default":
+            continue
+        if href.rstrip("/") == own or href in seen or len(lang) > 16:
+            continue
+        seen.add(href)
+        alternates.append(Alternate(lang=lang, url=href))
+    info["alternates"] = tuple(alternates[:32])
+    # The lead image: og:image, else the first figure's image; caption and credit from its figure.
+    image = safe_http_url(meta("og:image", "twitter:image", "image") or "", url) or ""
+    figure = None
+    figures = doc.xpath("//figure[.//img]")
+    if image:
+        path = urlsplit(image).path
+        for fig in figures:
+            srcs = [safe_http_url(str(s), url) or "" for s in fig.xpath(".//img/@src")]
+            if any(s == image or (path and urlsplit(s).path == path) for s in srcs):
+                figure = fig
+                break
+    elif figures:
+        figure = figures[0]
+        src = figure.xpath(".//img/@src")
+        image = (safe_http_url(str(src[0]), url) or "") if src else ""
+    caption = credit = ""
+    if figure is not None:
+        credit_els = figure.xpath(
+            ".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit') or "
+            "contains(translate(@class, 'COPYRIGHT', 'copyright'), 'copyright') or "
+            "contains(translate(@class, 'SOURCE', 'source'), 'source')]"
+        )
+        credit = _text_of(credit_els[0]) if credit_els else ""
+        caps = figure.xpath(".//figcaption")
+        caption = _text_of(caps[0]) if caps else ""
+        if credit and caption.endswith(credit):
+            caption = caption[: -len(credit)].rstrip(" —–-|·")
+        if not caption:
+            alts = figure.xpath(".//img/@alt")
+            caption = clean_line(str(alts[0])) if alts else ""
+    info.update(image_url=image, image_caption=caption[:500], image_credit=credit[:200])
+    return info
+
+
+def extract_page(body: bytes, content_type: str, url: str, title: str = "") -> PageText:
+    """The article in a fetched page, as safe Markdown and metadata; ExtractError if none."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in _HTML_TYPES:
+        raise ExtractError(f"not an HTML page ({media})")
+    html = decode_html(body, content_type)
+    if not html.strip():
+        raise ExtractError("the page is empty")
+    import lxml.html
+    import trafilatura
+    from lxml.etree import ParserError
+
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (ParserError, ValueError) as exc:
+        raise ExtractError(f"cannot read the page: {exc}") from None
+    info = _metadata(doc, url)
+    main = trafilatura.extract(
+        html, url=url or None, output_format="html", include_links=True,
+        include_formatting=True, include_tables=True, include_images=False,
+        include_comments=False, deduplicate=False, favor_recall=True,
+    )
+    if not main:
+        raise ExtractError("no article text found on the page")
+    main = _drop_leading_title(main, title or _text_of(doc.find(".//title")))
+    from termnews.feeds.html import to_markdown
+
+    markdown = to_markdown(sanitize_html(main, url), url)
+    if len(markdown) < MIN_TEXT:
+        raise ExtractError("no article text found on the page")
+    if not info["author"]:
+        meta_doc = trafilatura.extract_metadata(html, default_url=url or None)
+        if meta_doc is not None and meta_doc.author:
+            info["author"] = clean_line(meta_doc.author)
+        if info["published"] is None and meta_doc is not None and meta_doc.date:
+            info["published"] = _parse_date(meta_doc.date)
+    return PageText(markdown=clean_text(markdown), **info)
+
+
+_LEADING_H1 = re.compile(r"^\s*(?:<html>\s*)?(?:<body>\s*)?<h1[^>]*>(.*?)</h1>", re.S | re.I)
+
+
+def _drop_leading_title(html: str, title: str) -> str:
+    """The page repeats the headline as its first heading; the pane shows it already."""
+    m = _LEADING_H1.match(html)
+    if m is None:
+        return html
+    heading = _norm(re.sub(r"<[^>]+>", " ", m.group(1)))
+    wanted = _norm(title)
+    if heading and wanted and (heading in wanted or wanted in heading):
+        return html[: m.start(1) - len("<h1>")].rstrip() + html[m.end():]
+    return html
+
+
+# --- fetching -----------------------------------------------------------------------------
+
+
+async def _download(url: str, config: Config, *, allow_files: bool) -> tuple[bytes, str, str]:
+    """(body, content type, final URL) of a page; ExtractError with the reason on failure."""
+    from termnews.feeds.fetch import fetch
+
+    if not (safe_http_url(url) or (allow_files and url.startswith("file:"))):
+        raise ExtractError("the article has no http(s) address")
+    result = await fetch(url, config=config, allow_files=allow_files,
+                         accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+    if result.error:
+        raise ExtractError(result.error)
+    if result.status is not None and not 200 <= result.status < 300:
+        raise ExtractError(f"HTTP {result.status}")
+    return result.body, result.content_type, result.final_url or url
+
+
+async def _fetch_page(url: str, title: str, config: Config, *, allow_files: bool) -> PageText:
+    body, ctype, final = await _download(url, config, allow_files=allow_files)
+    # trafilatura is CPU work: keep the event loop (the TUI's) free meanwhile.
+    return await asyncio.to_thread(extract_page, body, ctype, final, title)
+
+
+def _store(conn: sqlite3.Connection, article_id: int, page: PageText | None,
+           error: str | None) -> None:
+    with transaction(conn):
+        if page is None:
+            cache.set_full_text(conn, article_id, error=error or "failed")
+        else:
+            cache.set_full_text(
+                conn, article_id, text=page.markdown, author=page.author,
+                published=page.published, image_url=page.image_url,
+                image_caption=page.image_caption, image_credit=page.image_credit,
+                alternates=page.alternates,
+            )
+
+
+async def _fetch_and_store(conn: sqlite3.Connection, article_id: int, url: str, title: str,
+                           config: Config, *, allow_files: bool) -> bool:
+    try:
+        page = await _fetch_page(url, title, config, allow_files=allow_files)
+    except ExtractError as exc:
+        _store(conn, article_id, None, clean_line(str(exc))[:300] or "failed")
+        return False
+    except Exception as exc:  # a hostile page must not take the caller down with it
+        _store(conn, article_id, None, clean_line(f"{type(exc).__name__}: {exc}")[:300])
+        return False
+    _store(conn, article_id, page, None)
+    return True
+
+
+async def fetch_article_text(lib: Library, article_id: int, *,
+                             allow_files: bool = False) -> Article:
+    """Fetch, extract and store one article's page; the updated article comes back.
+
+    Offline (or in the demo, whose pages are not on the network) nothing is
+    fetched and the article comes back as it is. On failure the feed text stays
+    and ``full_text_error`` says why.
+    """
+    article = lib.article(article_id)
+    if article is None:
+        raise KeyError(article_id)
+    if lib.offline or lib.demo or not article.url:
+        return article
+    await _fetch_and_store(lib.conn, article_id, article.url, article.title, lib.config,
+                           allow_files=allow_files)
+    return lib.article(article_id) or article
+
+
+# --- ahead of time --------------------------------------------------------------------------
+
+
+class _HostLimits:
+    """At most ``per_host`` pages at once from one host, ``total`` overall."""
+
+    def __init__(self, total: int, per_host: int) -> None:
+        self.total = asyncio.Semaphore(max(1, total))
+        self.per_host = max(1, per_host)
+        self.hosts: dict[str, asyncio.Semaphore] = {}
+
+    def host(self, url: str) -> asyncio.Semaphore:
+        name = (urlsplit(url).hostname or "").lower()
+        sem = self.hosts.get(name)
+        if sem is None:
+            sem = self.hosts[name] = asyncio.Semaphore(self.per_host)
+        return sem
+
+
+async def _fetch_many(conn: sqlite3.Connection, todo: Sequence[tuple[int, str, str]],
+                      config: Config, *, allow_files: bool) -> int:
+    limits = _HostLimits(config.refresh.concurrency, config.refresh.per_host)
+
+    async def one(aid: int, url: str, title: str) -> bool:
+        async with limits.host(url), limits.total:
+            return await _fetch_and_store(conn, aid, url, title, config,
+                                          allow_files=allow_files)
+
+    results = await asyncio.gather(*(one(*t) for t in todo))
+    return sum(1 for ok in results if ok)
+
+
+def _pending(conn: sqlite3.Connection, feed_urls: Iterable[str], limit: int,
+             *, allow_files: bool) -> list[tuple[int, str, str]]:
+    """Articles of these feeds never tried for full text, newest first (index ranges only)."""
+    rows: list[tuple[float, int, str, str]] = []
+    for url in dict.fromkeys(feed_urls):
+        fid = cache.feed_id(conn, url)
+        if fid is None:
+            continue
+        rows.extend(conn.execute(
+            """SELECT COALESCE(published, fetched_at), id, url, title FROM articles
+               WHERE feed_id = ? AND full_text_at IS NULL AND url != ''
+               ORDER BY published DESC, id DESC LIMIT ?""",
+            (fid, limit),
+        ).fetchall())
+    rows.sort(key=lambda r: (r[0] or 0.0, r[1]), reverse=True)
+    todo = []
+    for _, aid, url, title in rows:
+        if safe_http_url(url) or (allow_files and url.startswith("file:")):
+            todo.append((aid, url, title))
+        if len(todo) >= limit:
+            break
+    return todo
+
+
+async def fetch_missing_full_texts(paths: Paths, config: Config, feed_urls: Iterable[str], *,
+                                   limit: int, allow_files: bool = False) -> int:
+    """Fetch the pages of new articles of these feeds (never tried before); returns how many
+    were stored. Bounded (``limit`` pages) and polite (``refresh.per_host`` at once a host)."""
+    if limit <= 0:
+        return 0
+    conn = connect(paths.cache_db, paths.state_db)
+    try:
+        todo = _pending(conn, feed_urls, limit, allow_files=allow_files)
+        if not todo:
+            return 0
+        return await _fetch_many(conn, todo, config, allow_files=allow_files)
+    finally:
+        conn.close()
+
+
+async def prefetch(lib: Library, ids: Iterable[int], *, allow_files: bool = False) -> int:
+    """Fetch the full text of these articles ahead of the reader (next one, top related).
+
+    Skips articles that have it, and ones that failed recently. Returns how many were stored.
+    """
+    if lib.offline or lib.demo:
+        return 0
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return 0
+    conn = lib.conn
+    stale = time.time() - RETRY_FAILED_AFTER
+    todo = []
+    for aid in wanted:
+        row = conn.execute(
+            """SELECT url, title FROM articles WHERE id = ? AND full_text = ''
+               AND (full_text_at IS NULL OR full_text_at < ?)""",
+            (aid, stale),
+        ).fetchone()
+        if row and (safe_http_url(row[0]) or (allow_files and row[0].startswith("file:"))):
+            todo.append((aid, row[0], row[1]))
+    if not todo:
+        return 0
+    return await _fetch_many(conn, todo, lib.config, allow_files=allow_files)
