@@ -1,0 +1,169 @@
+"""The command palette: the app's actions, themes, sections to jump to, article search.
+
+The provider finds its actions on the screen the palette was opened from
+(``action_refresh``, ``action_open_section("outlet|edition|section")``,
+``action_open_article(id)`` …) with ``getattr``: an action the screen lacks is
+simply not listed. The profile's ``Library`` is ``app.library`` (or
+``screen.library``). Feed text (article titles, outlet and section names) is
+shown as ``Content``, never parsed as markup; the palette parses a str help
+text as markup, so help is passed as ``Content`` too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+
+from termnews.i18n import N_, _
+from termnews.library import LibraryError
+from termnews.model import ArticleQuery, ArticleRow, Outlet, Subscription
+from termnews.ui.themes import set_theme, theme_names
+
+# (screen action, label, help): labels are translated when the palette opens.
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("refresh", N_("Refresh"), N_("Fetch new articles from the subscribed feeds")),
+    ("search", N_("Search articles"), N_("Full-text search over the cached articles")),
+    ("subscriptions", N_("Subscriptions"),
+     N_("Subscribe to outlets, editions and sections, or add a feed by URL")),
+    ("toggle_edition", N_("Next edition"), N_("Switch the outlet to its next language")),
+    ("pick_edition", N_("Choose an edition"), N_("Pick the outlet's language from a list")),
+    ("help", N_("Keys"), N_("Show every key and what it does")),
+)
+
+ARTICLE_HITS = 12  # article titles offered per query
+MIN_ARTICLE_QUERY = 3  # characters typed before the cache is searched
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One palette command: plain text to match, what to show, what to run."""
+
+    text: str
+    help: str
+    run: Callable[[], Any]
+    discover: bool = True  # also listed before anything is typed
+
+
+def _safe(text: str) -> Content:
+    return Content(text)
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """Like ``Matcher.highlight`` but the candidate is plain text, never markup."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def section_entries(subscriptions: list[Subscription], outlets: tuple[Outlet, ...],
+                    current_outlet: str, current_edition: str) -> list[tuple[str, str, bool]]:
+    """(view key "o|e|s", label, in the current edition) for every subscribed section."""
+    names = {o.key: o for o in outlets}
+    out: list[tuple[str, str, bool]] = []
+    for sub in subscriptions:
+        outlet = names.get(sub.outlet)
+        outlet_name = outlet.name if outlet else sub.outlet
+        edition = outlet.edition(sub.edition) if outlet else None
+        section = edition.section(sub.section) if edition else None
+        title = (section.title if section else "") or sub.title or sub.section
+        where = outlet_name if not sub.edition else f"{outlet_name} · {sub.edition.upper()}"
+        current = sub.outlet == current_outlet and sub.edition == current_edition
+        out.append((f"{sub.outlet}|{sub.edition}|{sub.section}", f"{title} — {where}", current))
+    out.sort(key=lambda e: not e[2])  # the current edition's sections first
+    return out
+
+
+def _key(value: object) -> str:
+    """An outlet or edition attribute of the screen as its key ("demo", "en")."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return str(getattr(value, "key", None) or getattr(value, "lang", None) or "")
+
+
+class TermnewsCommands(Provider):
+    """Actions, themes, sections and articles for the command palette."""
+
+    def _library(self) -> Any:
+        return getattr(self.app, "library", None) or getattr(self.screen, "library", None)
+
+    async def startup(self) -> None:
+        # Sections come from the profile's subscriptions: read them once, off the loop.
+        self._sections: list[tuple[str, str, bool]] = []
+        library = self._library()
+        jump = getattr(self.screen, "action_open_section", None)
+        if library is None or not callable(jump):
+            return
+        outlet = _key(getattr(self.screen, "outlet", None))
+        edition = _key(getattr(self.screen, "edition", None))
+
+        def read() -> list[tuple[str, str, bool]]:
+            return section_entries(library.subscriptions(), library.outlets(), outlet, edition)
+
+        self._sections = await asyncio.to_thread(read)
+
+    def entries(self) -> Iterator[Entry]:
+        screen = self.screen
+        for action, label, help_text in ACTIONS:
+            method = getattr(screen, f"action_{action}", None)
+            if callable(method):
+                yield Entry(_(label), _(help_text), method)
+        jump = getattr(screen, "action_open_section", None)
+        if callable(jump):
+            for key, label, current in getattr(self, "_sections", []):
+                yield Entry(_("Go to {section}").format(section=label),
+                            _("Show this section's articles"), partial(jump, key),
+                            discover=current)
+        for name in theme_names(self.app):
+            yield Entry(_("Theme: {name}").format(name=name), _("Use this colour theme"),
+                        partial(set_theme, self.app, name), discover=False)
+
+    async def discover(self) -> Hits:
+        for entry in self.entries():
+            if entry.discover:
+                yield DiscoveryHit(_safe(entry.text), entry.run, text=entry.text,
+                                   help=_safe(entry.help))  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in self.entries():
+            score = matcher.match(entry.text)
+            if score > 0:
+                yield Hit(score, highlight(matcher, entry.text), entry.run, text=entry.text,
+                          help=_safe(entry.help))  # type: ignore[arg-type]
+        async for hit in self._article_hits(query):
+            yield hit
+
+    async def _article_hits(self, query: str) -> Hits:
+        library = self._library()
+        opener = getattr(self.screen, "action_open_article", None)
+        if library is None or not callable(opener) or len(query.strip()) < MIN_ARTICLE_QUERY:
+            return
+
+        def find() -> list[ArticleRow]:
+            return library.articles(ArticleQuery(search=query.strip(), limit=ARTICLE_HITS))
+
+        try:
+            rows = await asyncio.to_thread(find)
+        except (sqlite3.Error, LibraryError):  # e.g. a locked database: no article hits
+            return
+        for rank, row in enumerate(rows):
+            # Below the commands, in the order the search ranked them.
+            score = 0.5 * (1 - rank / (2 * ARTICLE_HITS))
+            yield Hit(score, _safe(row.title), partial(opener, row.id), text=row.title,
+                      help=_safe(_("Article · {where}").format(
+                          where=" · ".join(p for p in (row.outlet, row.edition.upper(),
+                                                       row.section) if p))))  # type: ignore[arg-type]

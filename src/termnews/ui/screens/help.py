@@ -1,0 +1,76 @@
+"""The keys screen: every binding with its (translated) description."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from termnews.i18n import _
+
+
+def keys_table(bindings: list[tuple[str, str]]) -> Content:
+    """Two aligned columns, key and description, as plain content (keys like "[" stay literal)."""
+    width = max((cell_len(key) for key, _desc in bindings), default=0)
+    lines = [
+        Content.assemble((key, "bold $accent"), " " * (width - cell_len(key) + 2), desc)
+        for key, desc in bindings
+    ]
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys; Esc, q or ? closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > #help-box {
+        width: auto;
+        min-width: 40;
+        max-width: 90%;
+        height: auto;
+        max-height: 90%;
+        border: round $primary;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        background: $surface;
+        padding: 0 1;
+    }
+    HelpScreen #help-scroll {
+        width: auto;
+        height: auto;
+        max-height: 100%;
+    }
+    HelpScreen #help-keys {
+        width: auto;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", show=False, id="help.close"),
+        Binding("q", "close", show=False),
+        Binding("question_mark", "close", show=False),
+    ]
+
+    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.key_rows = list(bindings)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box") as box:
+            box.border_title = _("Keys")
+            box.border_subtitle = _("Esc closes")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(keys_table(self.key_rows), id="help-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
