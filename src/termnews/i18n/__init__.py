@@ -21,13 +21,33 @@ def _locale_dir() -> str:
     return str(resources.files(__package__) / "locale")
 
 
+_loaded: dict[str, gettext.NullTranslations] = {}
+
+
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalog of one language (English, i.e. the source text, if there is none)."""
+    lang = lang if lang in LANGUAGES else "en"
+    found = _loaded.get(lang)
+    if found is None:
+        found = gettext.translation(DOMAIN, _locale_dir(), languages=[lang], fallback=True)
+        _loaded[lang] = found
+    return found
+
+
 def set_language(lang: str) -> str:
     """Switch the UI language; unknown languages fall back to English. Returns the one in use."""
     global _current, _language
     lang = lang if lang in LANGUAGES else "en"
-    _current = gettext.translation(DOMAIN, _locale_dir(), languages=[lang], fallback=True)
+    _current = translations(lang)
     _language = lang
     return lang
+
+
+def resolve_language(setting: str, edition_lang: str | None = None) -> str:
+    """The UI language for the ``ui.language`` setting: ``"edition"`` follows the edition
+    shown (English for a language without a catalog); anything else names a language."""
+    wanted = edition_lang if setting == "edition" else setting
+    return wanted if wanted in LANGUAGES else "en"
 
 
 def language() -> str:
