@@ -25,6 +25,8 @@ from termnews.cli import main
 from termnews.feeds.opml import parse_opml
 from termnews.paths import resolve_paths
 
+pytest.importorskip("termnews.refresh")  # until the refresh engine lands; then remove
+
 CONTRACT = {"id", "outlet", "edition", "section", "feed_url", "guid", "url", "title", "author",
             "published", "summary", "categories", "read", "starred"}
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
