@@ -9,6 +9,7 @@
     python scripts/i18n.py apply FILE.json     fill {msgid: {lang: text}} into the .po files
     python scripts/i18n.py stats               translated messages per catalog
     python scripts/i18n.py all                 update + compile + check
+    python scripts/i18n.py lint [DIR]          list UI strings not wrapped in _() (heuristic)
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("json", type=Path)
     sub.add_parser("stats")
     sub.add_parser("all")
+    p = sub.add_parser("lint")
+    p.add_argument("dir", nargs="?", type=Path, default=catalogs.PACKAGE_DIR / "ui")
     args = parser.parse_args(argv)
 
     if args.command == "extract":
@@ -89,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         _print_written(catalogs.apply(catalogs.load_translations(args.json)))
     elif args.command == "stats":
         return _stats()
+    elif args.command == "lint":
+        hits = catalogs.unmarked_strings(args.dir)
+        for file, line, text in hits:
+            print(f"{file}:{line}: {text!r}")
+        return 1 if hits else 0
     elif args.command == "all":
         _print_written(catalogs.update())
         _print_written(catalogs.compile_all())

@@ -257,3 +257,30 @@ def test_language_names_in_their_own_language() -> None:
 def test_formatting_output_has_no_bidi_marks() -> None:
     text = format_datetime(NOW, "ar", tz=UTC) + format_date(NOW, "he", tz=UTC)
     assert not set(text) & set("\u200e\u200f\u061c")
+
+
+# --- unmarked strings -------------------------------------------------------------------------
+
+def test_lint_finds_unmarked_ui_strings(tmp_path: Path) -> None:
+    ui = tmp_path / "ui"
+    ui.mkdir()
+    (ui / "screen.py").write_text(
+        "B = [Binding('q', 'quit', 'Quit the app'), Binding('r', 'refresh', _('Refresh'))]\n"
+        "def compose(self, n):\n"
+        "    self.notify(f'Fetched {n} feeds')\n"
+        "    self.notify(_('Done'))\n"
+        "    yield Label('Sections', id='sections-label')\n"
+        "    yield Static('', id='x')\n"
+        "    self.border_title = 'Article list'\n"
+        "    self.sub_title = _('Fine')\n",
+        encoding="utf-8",
+    )
+    found = {(line, text) for _file, line, text in catalogs.unmarked_strings(ui)}
+    assert found == {(1, "Quit the app"), (3, "Fetched  feeds"), (5, "Sections"),
+                     (7, "Article list")}
+
+
+def test_ui_has_no_unmarked_strings() -> None:
+    """The TUI is fully translated: user-visible literals in ui/ go through _() or N_()."""
+    hits = catalogs.unmarked_strings(catalogs.PACKAGE_DIR / "ui")
+    assert not hits, "wrap in _(): " + "; ".join(f"{f}:{n} {t!r}" for f, n, t in hits)

@@ -338,3 +338,74 @@ def load_translations(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected an object of msgid -> {{lang: text}}")
     return data
+
+
+# --- unmarked UI strings (a heuristic lint for reviewers) ------------------------------------
+
+_MARKERS = {"_", "N_", "ngettext"}
+# Widgets and calls whose string arguments are shown to the user.
+_SHOWN_ALL_ARGS = {"Static", "Label", "Button", "Option", "Tab", "TabPane", "Checkbox",
+                   "RadioButton", "ListItem", "Collapsible", "Link", "Placeholder"}
+_SHOWN_FIRST_ARG = {"notify", "Text", "Content", "append", "update", "write", "set_title",
+                    "Markdown", "Hit", "DiscoveryHit", "Entry", "from_markup"}
+_SHOWN_KEYWORDS = {"title", "sub_title", "description", "placeholder", "tooltip", "label",
+                   "prompt", "message", "help", "text", "border_title", "border_subtitle"}
+_SHOWN_ATTRIBUTES = {"title", "sub_title", "border_title", "border_subtitle", "tooltip",
+                     "placeholder", "TITLE", "SUB_TITLE"}
+_NOT_WORDS = re.compile(r"^[\W\d_]*$|^[a-z0-9_.+#:$/-]+$")  # ids, keys, actions, CSS, symbols
+
+
+def _shown_text(node: ast.AST) -> str | None:
+    """The literal text of a string or f-string node if it reads as words, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = "".join(v.value for v in node.values
+                       if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    else:
+        return None
+    text = text.strip()
+    return None if not text or _NOT_WORDS.match(text) else text
+
+
+def unmarked_strings(source_dir: Path) -> list[tuple[str, int, str]]:
+    """String literals a user would see that are not wrapped in ``_()``/``N_()``: heuristic,
+    for review; returns (file, line, text)."""
+    found: list[tuple[str, int, str]] = []
+    for path in sorted(source_dir.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        rel = path.relative_to(source_dir.parent).as_posix()
+
+        def report(node: ast.AST, rel: str = rel) -> None:
+            text = _shown_text(node)
+            if text is not None:
+                found.append((rel, getattr(node, "lineno", 0), text))
+
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else (
+                    func.attr if isinstance(func, ast.Attribute) else "")
+                if name in _MARKERS:
+                    continue
+                if name == "Binding" and len(node.args) >= 3:
+                    report(node.args[2])
+                elif name in _SHOWN_ALL_ARGS:
+                    for arg in node.args:
+                        report(arg)
+                elif name in _SHOWN_FIRST_ARG and node.args:
+                    report(node.args[0])
+                for kw in node.keywords:
+                    if kw.arg in _SHOWN_KEYWORDS:
+                        report(kw.value)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    attr = target.attr if isinstance(target, ast.Attribute) else (
+                        target.id if isinstance(target, ast.Name) else "")
+                    if attr in _SHOWN_ATTRIBUTES and node.value is not None:
+                        report(node.value)
+    return found
