@@ -93,7 +93,13 @@ def test_feeds_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(jsonl(cli(capsys, "--profile", "tester", "feeds", "list", "--json")[1])) == 2
     assert cli(capsys, "--profile", "tester", "feeds", "remove", FEED_A)[0] == 0
     rc, out, _ = cli(capsys, "--profile", "tester", "feeds", "list")
-    assert FEED_B in out and FEED_A not in out
+    assert FEED_B in out and FEED_A not in out and "never fetched" in out
+    # A catalog feed's URL subscribes its catalog section.
+    world = "https://www.pravda.ru/world/export.xml"
+    assert cli(capsys, "--profile", "tester", "feeds", "add", world)[0] == 0
+    rec = next(f for f in jsonl(cli(capsys, "--profile", "tester", "feeds", "list", "--json")[1])
+               if f["url"] == world)
+    assert (rec["outlet"], rec["edition"], rec["section"]) == ("pravda", "ru", "world")
 
 
 def test_import_newsboat_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

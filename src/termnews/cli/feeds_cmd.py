@@ -8,6 +8,7 @@ from typing import Any
 from termnews.cli.context import CliError, Context
 from termnews.cli.output import iso_utc, json_line, one_line, short_date
 from termnews.feeds.opml import is_feed_url
+from termnews.library import Library
 from termnews.model import FeedStatus, Subscription
 
 LIST_HELP = """\
@@ -33,13 +34,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rm.set_defaults(handler=run_remove)
 
 
+def catalog_index(lib: Library) -> dict[str, tuple[str, str, str]]:
+    """Catalog feed URL -> (outlet, edition, section): such a URL is subscribed as its section."""
+    return {s.feed_url: (o.key, e.lang, s.key)
+            for o in lib.catalog() for e in o.editions for s in e.sections}
+
+
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     for url in args.urls:
         if not is_feed_url(url):
             raise CliError(f"not an http(s) feed URL: {one_line(url)}", 2)
     lib = ctx.library(starter=False)
     urls = list(dict.fromkeys(args.urls))
-    new = lib.add_feeds(urls)
+    catalog = catalog_index(lib)
+    new = sum(lib.subscribe(*catalog[u]) for u in urls if u in catalog)  # as its section
+    new += lib.add_feeds([u for u in urls if u not in catalog])
     print(f"added {new} feed{'s' if new != 1 else ''}"
           + (f" ({len(urls) - new} already subscribed)" if new < len(urls) else ""))
     return 0

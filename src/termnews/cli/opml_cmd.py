@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from termnews.cli.context import CliError, Context
+from termnews.cli.feeds_cmd import catalog_index
 from termnews.cli.output import one_line, warn
 from termnews.feeds.opml import ExportFeed, FeedListError, build_opml, parse_feed_list
 from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library
@@ -56,12 +57,6 @@ def _read(name: str) -> bytes:
     return data
 
 
-def _catalog_index(lib: Library) -> dict[str, tuple[str, str, str]]:
-    """Catalog feed URL -> (outlet, edition, section)."""
-    return {s.feed_url: (o.key, e.lang, s.key)
-            for o in lib.catalog() for e in o.editions for s in e.sections}
-
-
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
     name = args.file
     try:
@@ -73,7 +68,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     if not feed_list.feeds:
         raise CliError(f"{one_line(name)}: no feeds found")
     lib = ctx.library(starter=False)
-    catalog = _catalog_index(lib)
+    catalog = catalog_index(lib)
     new = 0
     folders: dict[str, list[tuple[str, str]]] = {}
     for feed in feed_list.feeds:
