@@ -120,7 +120,7 @@ async def test_edition_picker_returns_the_chosen_language() -> None:
         options = app.screen.query_one(OptionList)
         assert options.highlighted == 1  # starts on the current edition
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(3)]
-        assert "Русский" in prompts[1] and prompts[1].startswith("●")
+        assert "Русский" in prompts[1] and prompts[1].startswith("✓")
         await pilot.press("down", "enter")
         await pilot.pause()
         assert app.results == ["de"]
@@ -184,8 +184,8 @@ async def test_subscriptions_toggle_section_edition_outlet_persist(library: Libr
         await pilot.press("space")
         await settle(pilot)
         assert _subs(paths) == {("pravda", "en", "world")}
-        assert str(_find(tree, "pravda", "en", "world").label).startswith("●")
-        assert str(_find(tree, "pravda", "en").label).startswith("◐")
+        assert str(_find(tree, "pravda", "en", "world").label).startswith("[x]")
+        assert str(_find(tree, "pravda", "en").label).startswith("[~]")
 
         await _goto(pilot, tree, _find(tree, "pravda", "en"))  # partly subscribed → all
         await pilot.press("enter")
@@ -250,7 +250,7 @@ async def test_add_feed_validates_the_url(library: Library, paths: Paths) -> Non
                 "https://feeds.example.org/news.xml"]
         tree = app.screen.query_one(SubsTree)
         node = _find(tree, "feed:https://feeds.example.org/news.xml")
-        assert str(node.label).startswith("●")
+        assert str(node.label).startswith("[x]")
         assert tree.cursor_node is node
         await pilot.press("space")  # and unsubscribe it again from the list
         await settle(pilot)

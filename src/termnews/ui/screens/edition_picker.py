@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,10 +15,11 @@ from termnews.i18n import _
 from termnews.model import Outlet
 
 
-def edition_prompt(name: str, lang: str, current: bool) -> Content:
-    """"● Русский  ru" — catalog text as plain content, never markup."""
-    mark = "● " if current else "  "
-    return Content.assemble(mark, (name, "bold" if current else ""), "  ", (lang, "dim"))
+def edition_prompt(name: str, lang: str, current: bool, width: int = 0) -> Content:
+    """"✓ Русский  ru" — catalog text as plain content, never markup; names padded to width."""
+    mark = "✓ " if current else "  "
+    pad = " " * (max(width - cell_len(name), 0) + 2)
+    return Content.assemble(mark, (name, "bold" if current else ""), pad, (lang, "dim"))
 
 
 class EditionPicker(ModalScreen[str | None]):
@@ -36,7 +38,7 @@ class EditionPicker(ModalScreen[str | None]):
         border: round $primary;
         background: $surface;
     }
-    EditionPicker OptionList {
+    EditionPicker OptionList, EditionPicker OptionList:focus {
         width: auto;
         min-width: 28;
         height: auto;
@@ -60,8 +62,9 @@ class EditionPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="editions-box") as box:
             box.border_title = Content(_("{outlet}: editions").format(outlet=self.outlet.name))
+            width = max((cell_len(e.name) for e in self.outlet.editions), default=0)
             yield OptionList(*[
-                Option(edition_prompt(e.name, e.lang, e.lang == self.current), id=e.lang)
+                Option(edition_prompt(e.name, e.lang, e.lang == self.current, width), id=e.lang)
                 for e in self.outlet.editions
             ], id="editions")
 

@@ -26,7 +26,7 @@ from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library, 
 from termnews.model import Edition, Outlet, Section
 from termnews.ui.screens.add_feed import AddFeedScreen
 
-MARK_ALL, MARK_SOME, MARK_NONE = "●", "◐", "○"
+MARK_ALL, MARK_SOME, MARK_NONE = "[x]", "[~]", "[ ]"  # ASCII: no ambiguous-width glyphs
 
 
 @dataclass(frozen=True, slots=True)
