@@ -62,8 +62,15 @@ def detect(body: bytes) -> str:
     """The most likely encoding of undeclared, non-UTF-8 bytes."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body[:200_000], cp_isolation=list(_DETECT_CANDIDATES)).best()
-    return best.encoding if best is not None else "cp1252"
+    results = from_bytes(body[:200_000], cp_isolation=list(_DETECT_CANDIDATES))
+    best = results.best()
+    if best is None:
+        return "cp1252"
+    # Equal scores (French/German text reads the same in cp1250 and cp1252 to the
+    # detector): the candidate listed first, the commoner encoding, wins.
+    order = {name: i for i, name in enumerate(_DETECT_CANDIDATES)}
+    ties = [m for m in results if m.chaos == best.chaos and m.coherence == best.coherence]
+    return min(ties, key=lambda m: order.get(m.encoding, len(order))).encoding
 
 
 def to_utf8(body: bytes, content_type: str = "") -> tuple[bytes, str]:
