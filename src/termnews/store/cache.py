@@ -274,10 +274,15 @@ def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> li
     where, params = _where(q)
     source = _FROM
     broad = q.section is None and (q.feed_urls is None or len(q.feed_urls) > 20)
-    if q.limit is not None and not q.search and broad:
+    if q.limit is not None and broad:
         # A page of the newest: walk the published index and stop at the limit,
         # instead of collecting every row of the chosen feeds and sorting them.
         source = source.replace("JOIN feeds f", "CROSS JOIN feeds f", 1)
+        if q.search:
+            # With a search, the planner would rather fetch every match and sort it
+            # (40 ms for a common word in 100k articles); walking the index and
+            # probing the match set stops after the first page (≈ 5 ms, ≤ 10 ms worst).
+            source = source.replace("articles a", "articles a INDEXED BY articles_published", 1)
     # DESC puts undated (NULL) articles last.
     sql = f"SELECT {_ROW_COLUMNS}" + source + where + " ORDER BY a.published DESC, a.id DESC"
     if q.limit is not None:

@@ -35,9 +35,11 @@ def iter_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> It
     where, params = _where(q)
     source = _FROM
     broad = q.section is None and (q.feed_urls is None or len(q.feed_urls) > 20)
-    if q.limit is not None and not q.search and broad:
+    if q.limit is not None and broad:
         # As cache.list_articles: a page of the newest walks the published index.
         source = source.replace("JOIN feeds f", "CROSS JOIN feeds f", 1)
+        if q.search:
+            source = source.replace("articles a", "articles a INDEXED BY articles_published", 1)
     # The same order as cache.list_articles (DESC puts undated, NULL, articles last).
     sql = (f"SELECT {_ARTICLE_COLUMNS}, {_ALTERNATES}" + source + where
            + " ORDER BY a.published DESC, a.id DESC")
