@@ -48,6 +48,29 @@ _MAX_SAME_STORY = 12
 _RECENCY_HALF_LIFE_DAYS = 14.0
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+# Function words of the editions' languages (folded like the index folds them). On a
+# large cache document frequency alone finds them; on a small one it cannot.
+STOPWORDS: frozenset[str] = frozenset("""
+the and for are but not you all any can had her was one our out has him his how man new now
+old see two way who did its let say she too use that with have this will your from they been
+were said each which their there what about would make like into than them then these some
+could other more very after also when where while over only just most such here those since
+being upon under again against because before through during without between within should
+year years week day days today yesterday tomorrow people time first last next says told
+des les une est pas que qui dans pour sur par plus avec son ses aux elle ils été sont mais
+comme tout tous cette ces leur leurs nous vous fait être avoir entre après avant selon
+der die das und ist nicht ein eine einer eines einem den dem des mit von auf für sich auch
+als wie bei nach aus noch nur wird werden wurde sind hat haben war oder aber sein seine ihre
+zum zur über unter vor seit bis durch gegen ohne
+los las del una por con para como más pero sus le lo al este esta estos estas fue ser han
+son hay muy sin sobre entre desde hasta también ese esa
+dos das uma com não por para mais mas seu sua seus suas foi ser são pelo pela nos nas
+ao aos este esta isso como entre desde até também
+что это как так его она они оно был была было были быть для или при уже ещё еще все всё
+его ему них их этот эта эти того том тем чем где когда если только может также после
+которые который которая которое год года году лет
+""".split())
+
 
 @dataclass(frozen=True, slots=True)
 class _Source:
@@ -80,7 +103,7 @@ def tokens(text: str) -> list[str]:
     out = []
     for m in _WORD.finditer(text):
         w = _fold(m.group().replace("_", ""))
-        if len(w) >= 3 and not w.isdigit():
+        if len(w) >= 3 and not w.isdigit() and w not in STOPWORDS:
             out.append(w)
     return out
 
@@ -244,9 +267,8 @@ def _salient_terms(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, in
         weight[t] += 1
     for t in title_terms:
         weight[t] += 3  # title words say most about what the story is
-    for c in src.categories:
-        for t in tokens(c):
-            weight[t] += 2
+    # Categories are compared when re-ranking, not searched: a section name such as
+    # "Sport" in every article of a feed says nothing about the story.
     if not weight:
         return []
     candidates = [t for t, _ in weight.most_common(_CANDIDATE_TERMS)]

@@ -1,0 +1,193 @@
+"""Related articles: same story (hreflang both ways), related by content, section, latest."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from related_corpus import ARTICLES, STORIES
+from termnews.library import Library
+from termnews.model import Alternate, FeedSource, ParsedEntry, ParsedFeed
+from termnews.related import counterpart, related_articles, translations
+from termnews.store import cache
+from termnews.store.db import transaction
+
+SITE = "https://meridian.test"
+BASE = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def feed_url(lang: str, section: str) -> str:
+    return f"http://127.0.0.1:9/{lang}/{section}.xml"
+
+
+def store(lib: Library, lang: str, section: str, entries: list[ParsedEntry],
+          outlet: str = "meridian") -> None:
+    src = FeedSource(url=feed_url(lang, section), outlet=outlet, edition=lang, section=section)
+    with transaction(lib.conn):
+        cache.ensure_feed(lib.conn, src)
+        cache.store_entries(lib.conn, src.url,
+                            ParsedFeed(title=section, language=lang, entries=tuple(entries)))
+
+
+def load_corpus(lib: Library) -> dict[str, int]:
+    """Store the hand-written corpus; returns guid -> article id."""
+    by_section: dict[str, list[ParsedEntry]] = {}
+    for n, (section, guid, title, summary, body, cats) in enumerate(ARTICLES):
+        by_section.setdefault(section, []).append(ParsedEntry(
+            guid=guid, url=f"{SITE}/en/{section}/{guid}", title=title, summary=summary,
+            content_html=f"<p>{body}</p>", categories=(section.capitalize(), *cats),
+            published=BASE + timedelta(hours=n * 5), language="en",
+        ))
+    for section, entries in by_section.items():
+        store(lib, "en", section, entries)
+    return {guid: aid for guid, aid in
+            lib.conn.execute("SELECT guid, id FROM articles").fetchall()}
+
+
+def test_recall_at_3_on_hand_made_stories(library: Library) -> None:
+    ids = load_corpus(library)
+    hits = total = 0
+    misses = []
+    for guids in STORIES.values():
+        for guid in guids:
+            others = {ids[g] for g in guids if g != guid}
+            items = related_articles(library, ids[guid], limit=3)
+            top3 = [i.id for i in items if i.reason == "related"][:3]
+            assert ids[guid] not in top3
+            found = len(others & set(top3))
+            hits += found
+            total += len(others)
+            if found < len(others):
+                misses.append(guid)
+    recall = hits / total
+    print(f"recall@3 = {recall:.3f} ({hits}/{total}); incomplete: {misses}")
+    assert recall >= 0.8, f"recall@3 {recall:.2f} < 0.8 (incomplete: {misses})"
+
+
+def test_related_never_lists_itself_and_folds_near_duplicates(library: Library) -> None:
+    ids = load_corpus(library)
+    _section, guid, title, summary, body, _cats = ARTICLES[0]
+    # The same piece reposted in another feed (another URL), and a second copy of a sibling.
+    sibling = next(a for a in ARTICLES if a[1] == "glacier-2")
+    store(library, "en", "digest", [
+        ParsedEntry(guid="repost-self", url=f"{SITE}/digest/1", title=title.upper() + "!",
+                    summary=summary, content_html=f"<p>{body}</p>", language="en",
+                    published=BASE),
+        ParsedEntry(guid="repost-sibling", url=f"{SITE}/digest/2", title=sibling[2],
+                    summary=sibling[3], content_html=f"<p>{sibling[4]}</p>", language="en",
+                    published=BASE),
+    ])
+    items = related_articles(library, ids[guid], limit=5)
+    related_ids = [i.id for i in items]
+    assert ids[guid] not in related_ids
+    assert len(related_ids) == len(set(related_ids)), "an article listed twice"
+    related_titles = [i.title.casefold() for i in items if i.reason == "related"]
+    assert title.casefold() + "!" not in related_titles, "the article's own repost listed"
+    assert related_titles.count(sibling[2].casefold()) == 1, "near-duplicates not folded"
+
+
+def test_section_and_latest_blocks(library: Library) -> None:
+    ids = load_corpus(library)
+    aid = ids["glacier-2"]  # in "world", a section of seven articles
+    article = library.article(aid)
+    assert article is not None
+    items = related_articles(library, aid, limit=2)
+    reasons = [i.reason for i in items]
+    assert reasons.count("section") == 2 and reasons.count("latest") == 2
+
+    def newest(sql: str, *params: object) -> list[int]:
+        before = {i.id for i in items if i.reason == "related"} | {aid}
+        return [r[0] for r in library.conn.execute(sql, params).fetchall()
+                if r[0] not in before]
+
+    # "section": the newest of the article's own feed not already listed as related.
+    section = [i.id for i in items if i.reason == "section"]
+    feed_newest = newest("SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
+                         "WHERE f.url = ? ORDER BY a.published DESC", article.feed_url)
+    assert section == feed_newest[:2]
+    # "latest": the newest of the outlet's edition, not listed above.
+    latest = [i.id for i in items if i.reason == "latest"]
+    all_newest = newest("SELECT id FROM articles ORDER BY published DESC")
+    assert latest == [i for i in all_newest if i not in section][:2]
+
+
+def _translated_story(library: Library) -> dict[str, int]:
+    """One story in en, ru, de: en lists ru; de lists en; ru lists nobody; fr is not cached."""
+    en_url, ru_url, de_url = (f"{SITE}/{lang}/world/summit" for lang in ("en", "ru", "de"))
+    fr_url = f"{SITE}/fr/world/summit"
+    store(library, "en", "world", [ParsedEntry(
+        guid="summit-en", url=en_url, title="Leaders meet at the river summit",
+        summary="Talks on river shipping.", language="en", published=BASE,
+        alternates=(Alternate("ru", ru_url), Alternate("fr", fr_url)))])
+    store(library, "ru", "world", [ParsedEntry(
+        guid="summit-ru", url=ru_url, title="Лидеры встретились на речном саммите",
+        summary="Переговоры о судоходстве.", language="ru", published=BASE)])
+    store(library, "de", "world", [ParsedEntry(
+        guid="summit-de", url=de_url, title="Gipfeltreffen am Fluss",
+        summary="Gespräche über die Schifffahrt.", language="de", published=BASE,
+        alternates=(Alternate("en", en_url),))])
+    return {g: i for g, i in library.conn.execute(
+        "SELECT guid, id FROM articles WHERE guid LIKE 'summit-%'").fetchall()}
+
+
+def test_hreflang_counterparts_both_directions(library: Library) -> None:
+    ids = _translated_story(library)
+    en, ru, de = ids["summit-en"], ids["summit-ru"], ids["summit-de"]
+    tr = {t.lang: t for t in translations(library, en)}
+    assert tr["ru"].id == ru and tr["ru"].title.startswith("Лидеры")  # en lists ru
+    assert tr["de"].id == de  # de lists en
+    assert tr["fr"].id is None and tr["fr"].url.endswith("/fr/world/summit")  # not cached
+    assert "en" not in tr
+    same = {i.id for i in related_articles(library, en) if i.reason == "same story"}
+    assert same == {ru, de}
+    # From the article nobody's alternates name directly to the one that names it.
+    assert counterpart(library, ru, "en") == en
+    assert counterpart(library, de, "en") == en
+    assert counterpart(library, en, "ru") == ru
+    assert counterpart(library, en, "fr") is None
+    assert any(i.id == en and i.reason == "same story" for i in related_articles(library, ru))
+
+
+def test_unknown_article(library: Library) -> None:
+    assert related_articles(library, 12345) == []
+    assert translations(library, 12345) == []
+    assert counterpart(library, 12345, "en") is None
+
+
+_FULL_SCAN = re.compile(r"^SCAN (?!.*VIRTUAL TABLE)(?!f\b|feeds\b)(\S+)(?! USING)")
+
+
+def test_queries_use_indexes(library: Library) -> None:
+    """EXPLAIN QUERY PLAN of every statement related_articles runs: no full scans of articles
+    or alternates (the feeds table is small and may be scanned)."""
+    ids = load_corpus(library)
+    ids.update(_translated_story(library))
+    statements: list[str] = []
+    conn = library.conn
+    conn.set_trace_callback(statements.append)
+    try:
+        related_articles(library, ids["summit-en"])
+        related_articles(library, ids["flu-2"])
+        translations(library, ids["summit-de"])
+    finally:
+        conn.set_trace_callback(None)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) >= 6
+    for sql in selects:
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+        scans = [p for p in plan if _FULL_SCAN.match(p) and "COVERING INDEX" not in p
+                 and "USING INDEX" not in p and "USING INTEGER PRIMARY KEY" not in p]
+        assert not scans, f"full scan in {sql!r}: {plan}"
+
+
+@pytest.mark.parametrize("limit", [0, 1])
+def test_limit_zero_gives_only_same_story(library: Library, limit: int) -> None:
+    ids = _translated_story(library)
+    items = related_articles(library, ids["summit-en"], limit=limit)
+    if limit == 0:
+        assert {i.reason for i in items} == {"same story"}
+    else:
+        assert all(sum(1 for i in items if i.reason == r) <= 1
+                   for r in ("related", "section", "latest"))
