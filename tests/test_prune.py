@@ -1,0 +1,136 @@
+"""Cache limits: per-feed max_articles and keep_days; starred (by any profile) never purged."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+from termnews.cli import main
+from termnews.config import CacheConfig, Config, FeedOverride
+from termnews.library import Library
+from termnews.model import ArticleQuery, FeedSource, ParsedEntry, ParsedFeed
+from termnews.paths import Paths
+from termnews.prune import cache_stats, prune
+from termnews.store import cache
+from termnews.store.db import transaction
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+A = "http://127.0.0.1:9/a.xml"
+B = "http://127.0.0.1:9/b.xml"
+
+
+def fill(lib: Library, url: str, n: int, *, days_apart: float = 1.0) -> None:
+    """n articles, item 0 newest, each days_apart older than the one before."""
+    lib.add_feeds([url])
+    lib.feed_sources([url])
+    entries = tuple(
+        ParsedEntry(guid=f"{url}#{i}", url=f"https://news.test/{i}", title=f"Item {i} of {url}",
+                    summary=f"Body {i}", published=NOW - timedelta(days=i * days_apart))
+        for i in range(n)
+    )
+    with transaction(lib.conn):
+        cache.ensure_feed(lib.conn, FeedSource(url=url, outlet="feed:" + url, edition="",
+                                               section="main"))
+        cache.store_entries(lib.conn, url, ParsedFeed(title="t", language="en", entries=entries))
+
+
+def guids(lib: Library, url: str) -> set[str]:
+    return {r[0] for r in lib.conn.execute(
+        "SELECT a.guid FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.url = ?", (url,))}
+
+
+def ids_of(lib: Library, url: str, items: range) -> list[int]:
+    want = {f"{url}#{i}" for i in items}
+    return [r[0] for r in lib.conn.execute(
+        "SELECT a.id, a.guid FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.url = ?",
+        (url,)) if r[1] in want]
+
+
+def test_max_articles_keeps_the_newest_and_starred(paths: Paths) -> None:
+    alice = Library(paths, Config(), "alice")
+    bob = Library(paths, Config(), "bob")
+    alice.start(starter=False)
+    bob.start(starter=False)
+    fill(alice, A, 10)
+    fill(alice, B, 3)
+    bob.star(ids_of(bob, A, range(8, 9)))  # another profile's star protects it too
+    alice.star(ids_of(alice, A, range(6, 7)))
+    config = Config(cache=CacheConfig(max_articles=4, keep_days=0))
+    result = prune(alice, config, now=NOW.timestamp())
+    assert guids(alice, A) == {f"{A}#{i}" for i in (0, 1, 2, 3, 6, 8)}
+    assert len(guids(alice, B)) == 3
+    assert (result.deleted, result.by_count, result.by_age, result.kept_starred) == (4, 4, 0, 2)
+    # Search (FTS) forgets the deleted ones too.
+    assert alice.articles(ArticleQuery(search="Item 5")) == []
+    assert len(alice.articles(ArticleQuery(search="Item 6"))) == 1
+    # Pruning again changes nothing.
+    assert prune(alice, config, now=NOW.timestamp()).deleted == 0
+    alice.close()
+    bob.close()
+
+
+def test_keep_days_and_per_feed_override(library: Library) -> None:
+    fill(library, A, 10)
+    fill(library, B, 10)
+    library.star(ids_of(library, A, range(9, 10)))
+    config = Config(cache=CacheConfig(max_articles=0, keep_days=5),
+                    feeds={B: FeedOverride(keep_days=2, max_articles=100)})
+    result = prune(library, config, now=NOW.timestamp() + 3600)
+    # Feed A keeps articles younger than 5 days (0-4) and the starred one; B younger than 2.
+    assert guids(library, A) == {f"{A}#{i}" for i in (0, 1, 2, 3, 4, 9)}
+    assert guids(library, B) == {f"{B}#{i}" for i in (0, 1)}
+    assert result.by_age == result.deleted == 4 + 8
+    assert result.kept_starred == 1
+
+
+def test_prune_only_given_feeds_and_zero_means_no_limit(library: Library) -> None:
+    fill(library, A, 6)
+    fill(library, B, 6)
+    config = Config(cache=CacheConfig(max_articles=2, keep_days=0))
+    prune(library, config, [A], now=NOW.timestamp())
+    assert len(guids(library, A)) == 2 and len(guids(library, B)) == 6
+    unlimited = Config(cache=CacheConfig(max_articles=0, keep_days=0))
+    assert prune(library, unlimited, now=NOW.timestamp()).deleted == 0
+    assert len(guids(library, B)) == 6
+
+
+def test_undated_articles_age_by_fetch_time(library: Library) -> None:
+    library.add_feeds([A])
+    with transaction(library.conn):
+        cache.ensure_feed(library.conn, FeedSource(url=A, outlet="x", edition="", section="m"))
+        cache.store_entries(library.conn, A, ParsedFeed(title="t", language="en", entries=(
+            ParsedEntry(guid="undated", url="https://news.test/u", title="Undated"),)))
+    config = Config(cache=CacheConfig(max_articles=0, keep_days=1))
+    assert prune(library, config, now=time.time()).deleted == 0  # fetched just now
+    assert prune(library, config, now=time.time() + 2 * 86400).deleted == 1
+
+
+def test_cache_commands(library: Library, paths: Paths, capsys: object) -> None:
+    fill(library, A, 5)
+    library.star(ids_of(library, A, range(4, 5)))
+    library.close()
+    paths.config_file.write_text("[cache]\nmax_articles = 2\nkeep_days = 0\n")
+    base = ["--data-dir", str(paths.data_dir), "--profile", "tester", "cache"]
+    assert main([*base, "stats", "--json"]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    stats = json.loads(out)
+    assert stats["articles"] == 5 and stats["starred"] == 1 and stats["feeds"] == 1
+    assert stats["cache_db_bytes"] > 0
+    assert main([*base, "prune", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert result["deleted"] == 2 and result["kept_starred"] == 1
+    assert main([*base, "prune", "--vacuum"]) == 0
+    assert "pruned 0 articles" in capsys.readouterr().out  # type: ignore[attr-defined]
+    assert main([*base, "stats"]) == 0
+    assert "articles     3" in capsys.readouterr().out  # type: ignore[attr-defined]
+
+
+def test_cache_stats_counts_full_text(library: Library) -> None:
+    fill(library, A, 3)
+    ids = ids_of(library, A, range(3))
+    with transaction(library.conn):
+        cache.set_full_text(library.conn, ids[0], text="Whole story")
+        cache.set_full_text(library.conn, ids[1], error="HTTP 404")
+    stats = cache_stats(library)
+    assert (stats.articles, stats.full_texts, stats.full_text_errors) == (3, 1, 1)
