@@ -25,8 +25,6 @@ from termnews.cli import main
 from termnews.feeds.opml import parse_opml
 from termnews.paths import resolve_paths
 
-pytest.importorskip("termnews.refresh")  # until the refresh engine lands; then remove
-
 CONTRACT = {"id", "outlet", "edition", "section", "feed_url", "guid", "url", "title", "author",
             "published", "summary", "categories", "read", "starred"}
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -81,9 +79,11 @@ def test_200_feeds_import_refresh_304_export_and_marks(
         assert r["read"] is False and r["starred"] is False
     stamps = [r["published"] for r in records]
     assert stamps == sorted(stamps, reverse=True)
-    newest = records[0]
-    assert newest["feed_url"] == urls[0] and newest["guid"] == "feed-0-item-0"
-    assert newest["published"] == "2026-11-20T12:00:00Z"
+    keys = [(r["published"], r["id"]) for r in records]
+    assert keys == sorted(keys, reverse=True)  # ties (same minute) by id, newest first
+    assert records[0]["published"] == "2026-11-20T12:00:00Z"
+    newest = next(r for r in records if r["guid"] == "feed-0-item-0")
+    assert newest["feed_url"] == urls[0] and newest["published"] == "2026-11-20T12:00:00Z"
     assert newest["title"] == "Feed 0 item 0: the harbour reopens"
     assert newest["author"] == "Reporter 0" and newest["categories"] == ["Section 0"]
     assert newest["url"] == "https://news.example/0/story-0"
