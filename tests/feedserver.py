@@ -82,6 +82,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else header and body writes stall on delayed ACKs
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output clean
@@ -110,9 +111,13 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
         if not head and body:
-            self.wfile.write(body)
+            # One write for headers and body: no small-packet round trip in between.
+            self._headers_buffer.append(b"\r\n")
+            self.wfile.write(b"".join(self._headers_buffer) + body)
+            self._headers_buffer = []
+        else:
+            self.end_headers()
 
     def _answer(self, owner: FeedServer, route: Route | None, path: str,
                 req: dict[str, str], head: bool) -> None:
@@ -494,3 +499,32 @@ def make_opml(urls: list[str], *, folder: str | None = None) -> bytes:
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
             f"<head><title>test feeds</title></head>\n<body>\n{body}\n</body>\n</opml>\n"
             ).encode()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve generated feeds from a separate process (benchmarks: keeps the server's
+    threads off the measured process's GIL). Prints one feed URL per line, then
+    "ready", and serves until killed."""
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--feeds", type=int, default=200)
+    ap.add_argument("--items", type=int, default=50)
+    ap.add_argument("--atom", action="store_true")
+    args = ap.parse_args(argv)
+    server = FeedServer().start()
+    for url in server.add_feeds(args.feeds, args.items, atom=args.atom):
+        print(url)
+    print("ready", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
