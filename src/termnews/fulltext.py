@@ -20,7 +20,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -229,26 +229,36 @@ def _drop_leading_title(html: str, title: str) -> str:
 
 # --- fetching -----------------------------------------------------------------------------
 
+PAGE_MAX_BYTES = 5 * 1024 * 1024  # an article page larger than this is not an article
 
-async def _download(url: str, config: Config, *, allow_files: bool) -> tuple[bytes, str, str]:
-    """(body, content type, final URL) of a page; ExtractError with the reason on failure."""
+
+def _page_config(config: Config) -> Config:
+    refresh = replace(config.refresh, max_bytes=min(config.refresh.max_bytes, PAGE_MAX_BYTES))
+    return replace(config, refresh=refresh)
+
+
+def _fetchable(url: str, allow_files: bool) -> bool:
+    return bool(safe_http_url(url)) or (allow_files and url.lower().startswith("file:"))
+
+
+async def _fetch_page(client: Any, url: str, title: str, config: Config, *,
+                      allow_files: bool) -> PageText:
+    """Download and extract one page; ExtractError with the reason on failure."""
     from termnews.feeds.fetch import fetch
 
-    if not (safe_http_url(url) or (allow_files and url.startswith("file:"))):
+    if not _fetchable(url, allow_files):
         raise ExtractError("the article has no http(s) address")
-    result = await fetch(url, config=config, allow_files=allow_files,
-                         accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+    result = await fetch(client, url, etag=None, last_modified=None, config=config,
+                         allow_files=allow_files)
     if result.error:
         raise ExtractError(result.error)
     if result.status is not None and not 200 <= result.status < 300:
         raise ExtractError(f"HTTP {result.status}")
-    return result.body, result.content_type, result.final_url or url
-
-
-async def _fetch_page(url: str, title: str, config: Config, *, allow_files: bool) -> PageText:
-    body, ctype, final = await _download(url, config, allow_files=allow_files)
+    is_file = url.lower().startswith("file:")
+    ctype = "" if is_file else result.content_type
     # trafilatura is CPU work: keep the event loop (the TUI's) free meanwhile.
-    return await asyncio.to_thread(extract_page, body, ctype, final, title)
+    return await asyncio.to_thread(extract_page, result.body, ctype,
+                                   "" if is_file else (result.final_url or url), title)
 
 
 def _store(conn: sqlite3.Connection, article_id: int, page: PageText | None,
@@ -265,10 +275,10 @@ def _store(conn: sqlite3.Connection, article_id: int, page: PageText | None,
             )
 
 
-async def _fetch_and_store(conn: sqlite3.Connection, article_id: int, url: str, title: str,
-                           config: Config, *, allow_files: bool) -> bool:
+async def _fetch_and_store(client: Any, conn: sqlite3.Connection, article_id: int, url: str,
+                           title: str, config: Config, *, allow_files: bool) -> bool:
     try:
-        page = await _fetch_page(url, title, config, allow_files=allow_files)
+        page = await _fetch_page(client, url, title, config, allow_files=allow_files)
     except ExtractError as exc:
         _store(conn, article_id, None, clean_line(str(exc))[:300] or "failed")
         return False
@@ -292,40 +302,33 @@ async def fetch_article_text(lib: Library, article_id: int, *,
         raise KeyError(article_id)
     if lib.offline or lib.demo or not article.url:
         return article
-    await _fetch_and_store(lib.conn, article_id, article.url, article.title, lib.config,
-                           allow_files=allow_files)
+    await _fetch_many(lib.conn, [(article_id, article.url, article.title)], lib.config,
+                      allow_files=allow_files)
     return lib.article(article_id) or article
 
 
 # --- ahead of time --------------------------------------------------------------------------
 
 
-class _HostLimits:
-    """At most ``per_host`` pages at once from one host, ``total`` overall."""
-
-    def __init__(self, total: int, per_host: int) -> None:
-        self.total = asyncio.Semaphore(max(1, total))
-        self.per_host = max(1, per_host)
-        self.hosts: dict[str, asyncio.Semaphore] = {}
-
-    def host(self, url: str) -> asyncio.Semaphore:
-        name = (urlsplit(url).hostname or "").lower()
-        sem = self.hosts.get(name)
-        if sem is None:
-            sem = self.hosts[name] = asyncio.Semaphore(self.per_host)
-        return sem
-
-
 async def _fetch_many(conn: sqlite3.Connection, todo: Sequence[tuple[int, str, str]],
                       config: Config, *, allow_files: bool) -> int:
-    limits = _HostLimits(config.refresh.concurrency, config.refresh.per_host)
+    """Fetch and store pages, at most ``refresh.per_host`` at once from one host."""
+    import contextlib
 
-    async def one(aid: int, url: str, title: str) -> bool:
-        async with limits.host(url), limits.total:
-            return await _fetch_and_store(conn, aid, url, title, config,
+    from termnews.feeds.fetch import Limiter, make_client
+
+    config = _page_config(config)
+    limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
+    needs_http = any(not url.lower().startswith("file:") for _, url, _ in todo)
+    client_cm: Any = make_client(config) if needs_http else contextlib.nullcontext(None)
+
+    async def one(client: Any, aid: int, url: str, title: str) -> bool:
+        async with limiter.slot(url):
+            return await _fetch_and_store(client, conn, aid, url, title, config,
                                           allow_files=allow_files)
 
-    results = await asyncio.gather(*(one(*t) for t in todo))
+    async with client_cm as client:
+        results = await asyncio.gather(*(one(client, *t) for t in todo))
     return sum(1 for ok in results if ok)
 
 
@@ -346,7 +349,7 @@ def _pending(conn: sqlite3.Connection, feed_urls: Iterable[str], limit: int,
     rows.sort(key=lambda r: (r[0] or 0.0, r[1]), reverse=True)
     todo = []
     for _, aid, url, title in rows:
-        if safe_http_url(url) or (allow_files and url.startswith("file:")):
+        if _fetchable(url, allow_files):
             todo.append((aid, url, title))
         if len(todo) >= limit:
             break
@@ -388,7 +391,7 @@ async def prefetch(lib: Library, ids: Iterable[int], *, allow_files: bool = Fals
                AND (full_text_at IS NULL OR full_text_at < ?)""",
             (aid, stale),
         ).fetchone()
-        if row and (safe_http_url(row[0]) or (allow_files and row[0].startswith("file:"))):
+        if row and _fetchable(row[0], allow_files):
             todo.append((aid, row[0], row[1]))
     if not todo:
         return 0

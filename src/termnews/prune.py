@@ -137,6 +137,17 @@ def prune(
                        kept_starred=kept)
 
 
+def prune_paths(paths: object, config: Config, urls: Iterable[str] | None = None) -> PruneResult:
+    """``prune`` on a connection of its own (for the refresh engine, in a thread)."""
+    from termnews.store.db import connect
+
+    conn = connect(paths.cache_db, paths.state_db)  # type: ignore[attr-defined]
+    try:
+        return prune(conn, config, urls)
+    finally:
+        conn.close()
+
+
 def _file_size(path: object) -> int:
     from pathlib import Path
 
