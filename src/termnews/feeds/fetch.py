@@ -1,0 +1,229 @@
+"""Fetching one feed politely and defensively (httpx, imported lazily).
+
+Conditional GET (ETag / Last-Modified) so an unchanged feed costs one 304;
+compressed transfer; a cap on the decompressed body (gzip bombs); a per-read
+timeout and a total deadline (a server that trickles a byte a second never
+finishes otherwise); redirects followed by hand, at most ``max_redirects`` and
+only to http(s). Every failure becomes a ``FetchResult`` with a short, clear
+``error`` — nothing here raises for a bad feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urljoin, urlsplit
+
+from termnews.config import Config
+from termnews.model import FetchResult
+
+if TYPE_CHECKING:
+    import httpx
+
+ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+          "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+def make_client(config: Config) -> httpx.AsyncClient:
+    """One client per refresh: keep-alive connections shared by all feeds."""
+    import httpx
+
+    r = config.refresh
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(r.timeout, pool=None),
+        limits=httpx.Limits(max_connections=max(r.concurrency, 1) + 4,
+                            max_keepalive_connections=max(r.concurrency, 1)),
+        follow_redirects=False,
+        headers={"User-Agent": r.user_agent, "Accept": ACCEPT},
+        trust_env=True,
+    )
+
+
+class Limiter:
+    """Bounded concurrency: at most `overall` fetches at once, `per_host` per host."""
+
+    def __init__(self, overall: int, per_host: int) -> None:
+        self._overall = asyncio.Semaphore(max(overall, 1))
+        self._per_host = max(per_host, 1)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        host = (urlsplit(url).hostname or "").lower()
+        sem = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host))
+        async with sem, self._overall:
+            yield
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), 7 * 24 * 3600))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), 7 * 24 * 3600.0))
+
+
+def _connect_error(exc: Exception, url: str) -> str:
+    text = str(exc)
+    low = text.lower()
+    host = urlsplit(url).hostname or url
+    if "refused" in low:
+        return "connection refused"
+    if any(s in low for s in ("name or service not known", "nodename nor servname",
+                              "temporary failure in name resolution", "getaddrinfo",
+                              "no address associated", "name resolution")):
+        return f"DNS lookup failed: {host}"
+    if "ssl" in low or "certificate" in low:
+        return f"TLS error: {text[:120]}"
+    if "unreachable" in low:
+        return "network unreachable"
+    return f"connection failed: {text[:120]}" if text else "connection failed"
+
+
+def _error(url: str, message: str, status: int | None = None,
+           retry_after: float | None = None, final_url: str = "") -> FetchResult:
+    return FetchResult(url=url, status=status, error=message, retry_after=retry_after,
+                       final_url=final_url or url)
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    config: Config,
+    allow_files: bool = False,
+) -> FetchResult:
+    """Fetch one feed; never raises for network or server trouble."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "file":
+        if not allow_files:
+            return _error(url, "file URLs are not allowed")
+        return await asyncio.to_thread(read_file_url, url, last_modified, config.refresh.max_bytes)
+    if scheme not in ("http", "https"):
+        return _error(url, f"unsupported URL scheme: {scheme or 'none'}")
+    deadline = config.refresh.deadline
+    try:
+        async with asyncio.timeout(deadline):
+            return await _fetch_http(client, url, etag, last_modified, config)
+    except TimeoutError:
+        return _error(url, f"timed out after {deadline:g} s")
+
+
+async def _fetch_http(client: httpx.AsyncClient, url: str, etag: str | None,
+                      last_modified: str | None, config: Config) -> FetchResult:
+    import httpx
+
+    r = config.refresh
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    current = url
+    for _hop in range(r.max_redirects + 1):
+        try:
+            async with client.stream("GET", current, headers=headers) as resp:
+                status = resp.status_code
+                if status in REDIRECTS and "location" in resp.headers:
+                    target = urljoin(current, resp.headers["location"].strip())
+                    if urlsplit(target).scheme.lower() not in ("http", "https"):
+                        return _error(url, "redirect to a non-http URL refused", status,
+                                      final_url=current)
+                    current = target
+                    continue
+                if status == 304:
+                    return FetchResult(
+                        url=url, status=304, etag=resp.headers.get("etag") or etag,
+                        last_modified=resp.headers.get("last-modified") or last_modified,
+                        final_url=current,
+                    )
+                if status >= 400 or status < 200:
+                    retry = (parse_retry_after(resp.headers.get("retry-after"))
+                             if status in (429, 503) else None)
+                    return _error(url, f"HTTP {status}", status, retry, current)
+                length = resp.headers.get("content-length", "")
+                if length.isdigit() and int(length) > r.max_bytes:
+                    return _error(url, f"too large: over {_mb(r.max_bytes)}", status,
+                                  final_url=current)
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > r.max_bytes:
+                        return _error(url, f"too large: over {_mb(r.max_bytes)}", status,
+                                      final_url=current)
+                    chunks.append(chunk)
+                return FetchResult(
+                    url=url, status=status, body=b"".join(chunks),
+                    content_type=resp.headers.get("content-type", ""),
+                    etag=resp.headers.get("etag"),
+                    last_modified=resp.headers.get("last-modified"),
+                    final_url=current,
+                )
+        except httpx.ConnectTimeout:
+            return _error(url, f"connection timed out after {r.timeout:g} s")
+        except httpx.TimeoutException:
+            return _error(url, f"timed out after {r.timeout:g} s")
+        except httpx.ConnectError as exc:
+            return _error(url, _connect_error(exc, current))
+        except httpx.DecodingError:
+            return _error(url, "bad compressed data")
+        except httpx.RemoteProtocolError as exc:
+            text = str(exc).lower()
+            if "without sending" in text or "disconnected" in text or "closed" in text:
+                return _error(url, "server closed the connection")
+            return _error(url, f"protocol error: {str(exc)[:120]}")
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+            return _error(url, "invalid URL")
+        except httpx.HTTPError as exc:
+            return _error(url, f"network error: {str(exc)[:120] or type(exc).__name__}")
+        except OSError as exc:
+            return _error(url, _connect_error(exc, current))
+    return _error(url, "too many redirects", final_url=current)
+
+
+def read_file_url(url: str, last_modified: str | None, max_bytes: int) -> FetchResult:
+    """A feed from a file:// URL (the demo outlet); mtime stands in for Last-Modified."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    try:
+        st = os.stat(path)
+        stamp = email.utils.formatdate(st.st_mtime, usegmt=True) + f" {st.st_size}"
+        if last_modified and last_modified == stamp:
+            return FetchResult(url=url, status=304, last_modified=stamp, final_url=url)
+        if st.st_size > max_bytes:
+            return _error(url, f"too large: over {_mb(max_bytes)}")
+        with open(path, "rb") as fh:
+            body = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        return _error(url, "file not found")
+    except OSError as exc:
+        return _error(url, f"cannot read file: {exc.strerror or exc}")
+    if len(body) > max_bytes:
+        return _error(url, f"too large: over {_mb(max_bytes)}")
+    return FetchResult(url=url, status=200, body=body, last_modified=stamp, final_url=url,
+                       content_type="application/atom+xml")

@@ -1,0 +1,354 @@
+"""Refreshing feeds into the cache: fetch concurrently, parse off the loop, store safely.
+
+Pipeline per feed: fetch (async, bounded overall and per host) → parse (a
+process pool when there is enough to parse, inline for a handful) → store
+(one writer; whatever is ready is written in one transaction, each feed's
+entries together with its fetch record, so a kill at any moment loses
+nothing already stored). A failing feed keeps its old articles, records a
+clear error and is backed off; it never stops the others. A 304 only touches
+the feed's fetch time and status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import multiprocessing
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from termnews.config import Config
+from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, RefreshSummary
+from termnews.paths import Paths
+from termnews.store import cache
+from termnews.store.db import StoreError, connect, transaction
+
+INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
+MAX_BACKOFF = 24 * 3600.0
+
+Progress = Callable[[RefreshEvent], None]
+
+
+def parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
+    """Parse one document (runs in a worker process): the feed, or an error message."""
+    from termnews.feeds.parse import NotAFeed, parse_feed
+
+    try:
+        return parse_feed(body, url=url, content_type=content_type)
+    except NotAFeed as exc:
+        return str(exc)
+    except RecursionError:
+        return "not a feed: nested too deeply"
+    except MemoryError:
+        return "not a feed: too large to parse"
+    except Exception as exc:  # a parser bug must not stop the refresh
+        return f"not a feed: {type(exc).__name__}"
+
+
+def _warm_worker() -> None:
+    import termnews.feeds.parse  # noqa: F401  (pay the imports while the network works)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe and cheap (Linux): workers start in milliseconds with the
+    parser already imported, and no script's __main__ is re-run. The children only
+    parse bytes; they touch no lock, file or connection of the parent. Elsewhere spawn."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def backoff_seconds(fail_count: int) -> float:
+    """Exponential back-off for a feed that failed fail_count times in a row (≥ 1)."""
+    return min(60.0 * 2 ** max(fail_count - 1, 0), MAX_BACKOFF)
+
+
+@dataclass(slots=True)
+class _FeedInfo:
+    etag: str | None
+    last_modified: str | None
+    next_fetch_at: float | None
+    fail_count: int
+    http_status: int | None
+    error: str | None
+    has_articles: bool
+
+
+def _load_info(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, _FeedInfo]:
+    """What each feed's last fetches left: point queries on the unique url index."""
+    info: dict[str, _FeedInfo] = {}
+    for url in urls:
+        row = conn.execute(
+            """SELECT etag, last_modified, next_fetch_at, fail_count, http_status, error,
+                      EXISTS(SELECT 1 FROM articles a WHERE a.feed_id = feeds.id)
+               FROM feeds WHERE url = ?""",
+            (url,),
+        ).fetchone()
+        if row is not None:
+            info[url] = _FeedInfo(row[0], row[1], row[2], row[3] or 0, row[4], row[5],
+                                  bool(row[6]))
+    return info
+
+
+class _Parser:
+    """Parses inline for the first few documents, then in a process pool started once."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(workers, 1)
+        self.inline_left = INLINE_PARSES
+        self.pool: Executor | None = None
+
+    def _start_pool(self) -> Executor:
+        if self.pool is None:
+            _warm_worker()  # workers forked after this inherit the parser, imported once
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
+                                            initializer=_warm_worker)
+        return self.pool
+
+    async def parse(self, result: FetchResult) -> ParsedFeed | str:
+        url = result.final_url or result.url
+        if self.inline_left > 0 or self.workers <= 1:
+            self.inline_left -= 1
+            return parse_job(result.body, url, result.content_type)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._start_pool(), parse_job, result.body, url,
+                                              result.content_type)
+        except BrokenExecutor:  # a worker died (killed, out of memory): parse here instead
+            return parse_job(result.body, url, result.content_type)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+@dataclass(slots=True)
+class _Outcome:
+    source: FeedSource
+    result: FetchResult | None  # None: skipped (backing off)
+    parsed: ParsedFeed | None
+    error: str | None
+    next_fetch_at: float | None = None
+
+
+class _Writer:
+    """One writer: outcomes queue up and whatever is ready is written in one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.queue: asyncio.Queue[tuple[_Outcome, asyncio.Future[int]] | None] = asyncio.Queue()
+        self.failure: BaseException | None = None
+
+    def _write(self, batch: list[tuple[_Outcome, asyncio.Future[int]]]) -> list[int]:
+        counts: list[int] = []
+        with transaction(self.conn):
+            for outcome, _ in batch:
+                counts.append(_store(self.conn, outcome))
+        return counts
+
+    async def run(self) -> None:
+        done = False
+        while not done:
+            item = await self.queue.get()
+            batch = []
+            while True:
+                if item is None:
+                    done = True
+                else:
+                    batch.append(item)
+                if done or self.queue.empty():
+                    break
+                item = self.queue.get_nowait()
+            if not batch:
+                continue
+            try:
+                if self.failure is not None:
+                    raise self.failure
+                counts = await asyncio.to_thread(self._write, batch)
+            except (sqlite3.Error, StoreError, OSError) as exc:
+                self.failure = exc if isinstance(exc, StoreError) else StoreError(
+                    f"cannot write the cache: {exc}")
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(self.failure)
+                continue
+            for (_, fut), n in zip(batch, counts, strict=True):
+                if not fut.done():
+                    fut.set_result(n)
+
+    async def submit(self, outcome: _Outcome) -> int:
+        fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        await self.queue.put((outcome, fut))
+        return await fut
+
+
+def _store(conn: sqlite3.Connection, o: _Outcome) -> int:
+    """Write one feed's outcome; returns how many new articles."""
+    if o.result is None:
+        return 0  # skipped: nothing changes
+    url = o.source.url
+    if o.error is not None:
+        cache.record_fetch(conn, url, o.result, error=o.error, next_fetch_at=o.next_fetch_at)
+        return 0
+    new = 0
+    title = language = None
+    if o.parsed is not None:
+        new = cache.store_entries(conn, url, o.parsed)
+        title, language = o.parsed.title, o.parsed.language
+    cache.record_fetch(conn, url, o.result, error=None, title=title, language=language)
+    return new
+
+
+def _skip_reason(info: _FeedInfo | None, now: float) -> str | None:
+    """Why a feed is not fetched now (backing off or told to wait), or None."""
+    if info is None or info.next_fetch_at is None or info.next_fetch_at <= now:
+        return None
+    told_to_wait = info.http_status in (429, 503)
+    never_succeeded = not info.has_articles and not info.etag and not info.last_modified
+    if never_succeeded and not told_to_wait:
+        return None  # a manual refresh of a feed that never worked may always try
+    when = datetime.fromtimestamp(info.next_fetch_at, UTC).strftime("%H:%M UTC")
+    base = info.error or "failing"
+    return f"{base}; next try after {when}"
+
+
+async def run_refresh(
+    paths: Paths,
+    config: Config,
+    sources: Sequence[FeedSource],
+    *,
+    progress: Progress | None = None,
+    full_text: bool = False,
+    allow_files: bool = False,
+) -> RefreshSummary:
+    """Fetch, parse and store the given feeds; returns counts and errors."""
+    # De-duplicate: one feed may sit in several sections of a catalog.
+    unique: dict[str, FeedSource] = {}
+    for src in sources:
+        unique.setdefault(src.url, src)
+    feeds = list(unique.values())
+    conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
+    parser = _Parser(config.refresh.parse_workers)
+    try:
+        def _register() -> dict[str, _FeedInfo]:
+            with transaction(conn):
+                for src in feeds:
+                    cache.ensure_feed(conn, src)
+            return _load_info(conn, [s.url for s in feeds])
+
+        info = await asyncio.to_thread(_register)
+        summary = await _refresh(conn, config, feeds, info, parser, progress, allow_files)
+    finally:
+        parser.close()
+        conn.close()
+    if full_text and summary.feeds_ok:
+        try:
+            from termnews.fulltext import fetch_missing_full_texts
+        except ImportError:
+            pass
+        else:
+            await fetch_missing_full_texts(
+                paths, config, [s.url for s in feeds], limit=config.refresh.full_text_limit,
+                allow_files=allow_files,
+            )
+    return summary
+
+
+async def _refresh(
+    conn: sqlite3.Connection,
+    config: Config,
+    feeds: list[FeedSource],
+    info: dict[str, _FeedInfo],
+    parser: _Parser,
+    progress: Progress | None,
+    allow_files: bool,
+) -> RefreshSummary:
+    from termnews.feeds.fetch import Limiter, fetch, make_client
+
+    total = len(feeds)
+    done = 0
+    ok = failed = not_modified = new_total = 0
+    errors: list[tuple[str, str]] = []
+    writer = _Writer(conn)
+    writer_task = asyncio.create_task(writer.run())
+    limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
+    now = time.time()
+
+    async def one(src: FeedSource, client: object) -> None:
+        nonlocal done, ok, failed, not_modified, new_total
+        fi = info.get(src.url)
+        skip = _skip_reason(fi, now)
+        outcome: _Outcome
+        if skip is not None:
+            outcome = _Outcome(src, None, None, skip)
+        else:
+            async with limiter.slot(src.url):
+                result = await fetch(
+                    client,  # type: ignore[arg-type]
+                    src.url,
+                    etag=fi.etag if fi else None,
+                    last_modified=fi.last_modified if fi else None,
+                    config=config,
+                    allow_files=allow_files,
+                )
+            parsed: ParsedFeed | None = None
+            error = result.error
+            if error is None and not result.not_modified:
+                got = await parser.parse(result)
+                if isinstance(got, str):
+                    error = got
+                else:
+                    parsed = got
+            next_at = None
+            if error is not None:
+                fails = (fi.fail_count if fi else 0) + 1
+                wait = max(backoff_seconds(fails), result.retry_after or 0.0)
+                next_at = time.time() + wait
+            outcome = _Outcome(src, result, parsed, error, next_at)
+        new = await writer.submit(outcome)
+        done += 1
+        if outcome.error is not None:
+            failed += 1
+            errors.append((src.url, outcome.error))
+        elif outcome.result is not None and outcome.result.not_modified:
+            not_modified += 1
+            ok += 1
+        else:
+            ok += 1
+        new_total += new
+        if progress is not None:
+            progress(RefreshEvent(
+                url=src.url, done=done, total=total, new_articles=new, error=outcome.error,
+                not_modified=bool(outcome.result is not None and outcome.result.not_modified),
+            ))
+
+    try:
+        needs_http = any(not s.url.lower().startswith("file:") for s in feeds)
+        client_cm = make_client(config) if needs_http else contextlib.nullcontext(None)
+        async with client_cm as client:
+            results = await asyncio.gather(*(one(s, client) for s in feeds),
+                                           return_exceptions=True)
+    finally:
+        await writer.queue.put(None)
+        await writer_task
+    if writer.failure is not None:
+        raise writer.failure
+    for r in results:
+        if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
+            raise r
+    return RefreshSummary(feeds_ok=ok, feeds_failed=failed, not_modified=not_modified,
+                          new_articles=new_total, errors=tuple(errors))
+
+
+def next_fetch_in(next_fetch_at: float | None) -> float:
+    """Seconds until a backed-off feed may be fetched again (0 when it may now)."""
+    if next_fetch_at is None:
+        return 0.0
+    return max(0.0, math.ceil(next_fetch_at - time.time()))
