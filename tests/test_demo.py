@@ -169,12 +169,6 @@ def test_bad_story_file_is_rejected(tmp_path: Path) -> None:
         build_demo().load_stories(tmp_path)
 
 
-def _refresh_available() -> bool:
-    return importlib.util.find_spec("termnews.refresh") is not None
-
-
-@pytest.mark.skipif(not _refresh_available(),
-                    reason="termnews.refresh (the refresh engine) does not exist yet")
 async def test_demo_refresh_stores_every_article(paths: Paths) -> None:
     expected: dict[str, tuple[str, Any]] = {}
     for (lang, _), parsed in parsed_feeds().items():
