@@ -1,0 +1,23 @@
+"""Starting the TUI: open the profile's library, read the first frame's data, run the App.
+
+Textual is imported here only, when no subcommand was given.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from termnews.cli.context import Context
+
+
+def run_tui(args: argparse.Namespace, ctx: Context) -> int:
+    lib = ctx.library()
+    from termnews.ui.views import load_start
+
+    start = load_start(lib, edition=getattr(args, "edition", None))
+    from termnews.ui.app import TermnewsApp
+
+    app = TermnewsApp(lib, start=start, offline=ctx.offline,
+                      edition=getattr(args, "edition", None))
+    result = app.run()
+    return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)

@@ -1,0 +1,53 @@
+"""The termnews App: thin. It sets up keys, theme and language, then pushes the reading screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from termnews.i18n import set_language
+from termnews.library import Library
+from termnews.ui.keys import APP_BINDINGS, user_keymap
+from termnews.ui.views import StartState, load_start
+
+try:  # the command palette provider (actions, sections, articles, themes)
+    from termnews.ui.commands import TermnewsCommands
+
+    _COMMANDS = App.COMMANDS | {TermnewsCommands}
+except ImportError:  # pragma: no cover - only while the palette is being written
+    _COMMANDS = App.COMMANDS
+
+
+class TermnewsApp(App[int]):
+    CSS_PATH = Path(__file__).with_name("termnews.tcss")
+    TITLE = "termnews"
+    BINDINGS = APP_BINDINGS  # type: ignore[assignment]
+    COMMANDS = _COMMANDS
+
+    def __init__(self, library: Library, *, start: StartState | None = None,
+                 offline: bool = False, edition: str | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.offline = offline or library.offline
+        self._start = start
+        self._edition = edition
+        self.user_keymap, self.unknown_keys = user_keymap(library.config.keys)
+
+    def on_mount(self) -> None:
+        from termnews.ui.screens.main import MainScreen
+        from termnews.ui.themes import apply_saved_theme
+
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        start = self._start or load_start(self.library, edition=self._edition)
+        ui_lang = self.library.config.ui.language
+        set_language(start.place.edition if ui_lang == "edition" else ui_lang)
+        apply_saved_theme(self, self.library)
+        self.push_screen(MainScreen(self.library, start, offline=self.offline))
+        if self.unknown_keys:
+            self.notify("[keys]: " + ", ".join(self.unknown_keys), title="unknown binding ids",
+                        severity="warning", markup=False)
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.exit(0)

@@ -1,0 +1,99 @@
+"""Messages of the reading screen: widgets report up, workers report results.
+
+Workers run in threads and hand their results over with ``post_message``
+(thread-safe, never blocks); the screen applies them on the event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.message import Message
+
+from termnews.model import Article, ArticleRow, RefreshEvent, RefreshSummary, RelatedItem
+
+# --- from widgets ---------------------------------------------------------------
+
+
+@dataclass
+class ArticleHighlighted(Message):
+    """The article list's cursor moved to an article."""
+
+    article_id: int
+
+
+@dataclass
+class ArticleChosen(Message):
+    """The user asked to open an article (Enter or a click in a list)."""
+
+    article_id: int
+
+
+@dataclass
+class SectionChosen(Message):
+    """A section of the sidebar was chosen; key is a view key ("all", "o|e|s" …)."""
+
+    key: str
+
+
+@dataclass
+class SectionHighlighted(Message):
+    """The sidebar's cursor moved to a section: the list follows it."""
+
+    key: str
+
+
+@dataclass
+class EditionClicked(Message):
+    """An edition tab of the masthead was clicked."""
+
+    lang: str
+
+
+# --- from workers ---------------------------------------------------------------
+
+
+@dataclass
+class ListLoaded(Message):
+    """Rows of a view, newest first; complete=False for the first page only."""
+
+    view: str
+    rows: list[ArticleRow]
+    keep_id: int | None
+    complete: bool
+    generation: int
+
+
+@dataclass
+class CountsLoaded(Message):
+    """Unread articles per feed URL and the number of starred ones."""
+
+    unread: dict[str, int]
+    starred: int
+    generation: int
+
+
+@dataclass
+class ArticleLoaded(Message):
+    article: Article
+    markdown: str
+    full: bool  # the body is the page's full text
+
+
+@dataclass
+class RelatedLoaded(Message):
+    article_id: int
+    items: list[RelatedItem]
+
+
+@dataclass
+class RefreshProgress(Message):
+    event: RefreshEvent
+
+
+@dataclass
+class RefreshDone(Message):
+    summary: RefreshSummary | None
+    error: str | None
+    when: datetime | None
