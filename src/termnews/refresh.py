@@ -248,6 +248,9 @@ async def run_refresh(
     finally:
         parser.close()
         conn.close()
+    if summary.new_articles:  # cache limits (max_articles, keep_days); starred are kept
+        from termnews.prune import prune_paths
+        await asyncio.to_thread(prune_paths, paths, config, [s.url for s in feeds])
     if full_text and summary.feeds_ok:
         try:
             from termnews.fulltext import fetch_missing_full_texts
