@@ -235,7 +235,9 @@ def _entry(r: _Raw, feed_lang: str, base: str) -> ParsedEntry:
 
     guid = clean_line(r.id)[:MAX_GUID]
     if not guid:
-        guid = clean_line(r.permalink or next((h for _, _, _, h in r.links if h), ""))[:MAX_GUID]
+        guid = clean_line(r.permalink or next(
+            (h for rel, _, _, h in r.links if h and (rel or "alternate") == "alternate"), ""))
+        guid = guid[:MAX_GUID]
     if not guid:
         date = r.published.isoformat() if r.published else ""
         seed = f"{title}\n{date}" if (title or date) else f"{summary}\n{content_html[:2000]}"
@@ -382,7 +384,9 @@ def _fast(data: bytes) -> _RawFeed:
         channel = root.find("channel")
         if channel is None:
             raise _Unusual("rss without channel")
-        return _fast_rss(channel)
+        feed = _fast_rss(channel)
+        feed.language = feed.language or root.get(XML_LANG) or channel.get(XML_LANG) or ""
+        return feed
     if root.tag == NS_ATOM + "feed":
         return _fast_atom(root)
     raise _Unusual(f"root {root.tag}")
@@ -438,6 +442,8 @@ def _media(el: Any, raw: _Raw, local: str) -> None:
 def _atom_link(el: Any, raw: _Raw) -> None:
     rel = (el.get("rel") or "alternate").strip()
     href = (el.get("href") or "").strip()
+    if not href or len(el) or (el.text or "").strip():
+        raise _Unusual("link without href")
     kind = (el.get("type") or "").strip()
     if rel == "enclosure":
         raw.enclosures.append((href, kind))
@@ -543,6 +549,7 @@ def _person(el: Any) -> str:
 
 def _fast_atom(root: Any) -> _RawFeed:
     feed = _RawFeed(language=root.get(XML_LANG) or "")
+    feed_id = ""
     for el in root:
         tag = el.tag
         if _check_ns(tag):
@@ -560,6 +567,10 @@ def _fast_atom(root: Any) -> _RawFeed:
             rel = (el.get("rel") or "alternate").strip()
             if rel == "alternate" and not feed.link:
                 feed.link = (el.get("href") or "").strip()
+        elif tag == NS_ATOM + "id":
+            feed_id = _text(el).strip()
+    # feedparser takes the feed's id as its link when there is none; so do we.
+    feed.link = feed.link or feed_id
     return feed
 
 
@@ -575,7 +586,7 @@ def _fast_atom_entry(entry: Any) -> _Raw:
         if el.get(XML_BASE) is not None or el.get(XML_LANG) is not None:
             raise _Unusual("xml:base or xml:lang inside an entry")
         if tag == NS_ATOM + "id":
-            raw.id = _text(el).strip()
+            raw.id = raw.permalink = _text(el).strip()
         elif tag == NS_ATOM + "title":
             raw.title, raw.title_html = _atom_text(el)
             raw.title = raw.title.strip()
@@ -624,15 +635,15 @@ def _reason(exc: object) -> str:
 def _slow(data: bytes, url: str) -> _RawFeed:
     import feedparser
 
+    # No base URL on purpose: ids stay as written; links are resolved in _finish.
     d = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False,
-                         response_headers={"content-location": url})
+                         response_headers={"content-type": "application/xml; charset=utf-8"})
     fd = d.get("feed", {})
     title_detail = fd.get("title_detail") or {}
-    if not d.entries and not fd.get("title"):
+    if not d.entries and not fd.get("title") and not d.get("version"):
         if d.get("bozo"):
             raise NotAFeed(f"not a feed: {_reason(d.get('bozo_exception'))}")
-        if not d.get("version"):
-            raise NotAFeed("not a feed: unknown format")
+        raise NotAFeed("not a feed: unknown format")
     feed = _RawFeed(
         title=fd.get("title", "") or "",
         title_html=_is_html(title_detail.get("type")),
