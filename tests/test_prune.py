@@ -134,3 +134,25 @@ def test_cache_stats_counts_full_text(library: Library) -> None:
         cache.set_full_text(library.conn, ids[1], error="HTTP 404")
     stats = cache_stats(library)
     assert (stats.articles, stats.full_texts, stats.full_text_errors) == (3, 1, 1)
+
+
+async def test_refresh_applies_limits_without_churn(feed_server: object, paths: Paths) -> None:
+    from feedserver import FeedServer, make_rss
+
+    assert isinstance(feed_server, FeedServer)
+    url = feed_server.add("/ten.xml", make_rss(1, 10))
+    config = Config(cache=CacheConfig(max_articles=4, keep_days=0))
+    lib = Library(paths, config, "tester")
+    lib.start(starter=False)
+    lib.add_feeds([url])
+    first = await lib.refresh()
+    assert first.new_articles == 10  # stored, then pruned to the newest four
+    kept = [r.id for r in lib.articles()]
+    assert len(kept) == 4
+    # The feed changes (one more, older item) but still carries the six pruned items:
+    # they do not come back as new; the new one is over the limit and goes too.
+    feed_server.touch("/ten.xml", make_rss(1, 11))
+    second = await lib.refresh()
+    assert second.new_articles == 1
+    assert [r.id for r in lib.articles()] == kept
+    lib.close()

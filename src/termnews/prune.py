@@ -3,7 +3,9 @@
 The cache is shared by every profile in a data directory, so an article starred
 by ANY profile stays (marks are keyed by the stable article key). Deleting an
 article row also drops its FTS entry (trigger) and its alternates (cascade);
-read marks stay in state.db, so an article that comes back is still read.
+read marks stay in state.db. The keys of deleted articles are kept a while
+(table ``pruned``) so a feed that still carries them does not bring them back
+as new on the next refresh.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from termnews.store.cache import from_epoch
 from termnews.store.db import transaction
 
 _CHUNK = 500
+TOMBSTONE_DAYS = 90  # how long a pruned article's key keeps it from coming back as new
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,11 @@ def _over_limits(
     return list(doomed.items()), old
 
 
-def _delete(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+def _delete(conn: sqlite3.Connection, doomed: Sequence[tuple[int, str]], now: float) -> None:
+    """Delete the articles and remember their keys, so the feed cannot bring them back."""
+    conn.executemany("INSERT OR REPLACE INTO pruned(key, at) VALUES (?, ?)",
+                     [(key, now) for _, key in doomed])
+    ids = [aid for aid, _ in doomed]
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         conn.execute(f"DELETE FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
@@ -126,13 +133,16 @@ def prune(
                 continue
             if starred is None:
                 starred = starred_keys(conn)
-            ids = [aid for aid, key in doomed if key not in starred]
-            kept += len(doomed) - len(ids)
-            _delete(conn, ids)
-        deleted += len(ids)
-        aged = sum(1 for aid in ids if aid in old)
+            gone = [(aid, key) for aid, key in doomed if key not in starred]
+            kept += len(doomed) - len(gone)
+            _delete(conn, gone, now)
+        deleted += len(gone)
+        aged = sum(1 for aid, _ in gone if aid in old)
         by_age += aged
-        by_count += len(ids) - aged
+        by_count += len(gone) - aged
+    if deleted or urls is None:
+        with transaction(conn):
+            conn.execute("DELETE FROM pruned WHERE at < ?", (now - TOMBSTONE_DAYS * 86400,))
     return PruneResult(feeds=len(feeds), deleted=deleted, by_age=by_age, by_count=by_count,
                        kept_starred=kept)
 

@@ -147,6 +147,8 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
         if key in seen:  # the same guid twice in one document: first wins
             continue
         seen.add(key)
+        if conn.execute("SELECT 1 FROM pruned WHERE key=?", (key,)).fetchone():
+            continue  # removed by the cache limits (prune.py): not new again
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
             e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,

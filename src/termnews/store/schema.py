@@ -77,6 +77,15 @@ CACHE_MIGRATIONS: list[str] = [
         VALUES (new.id, new.title, new.summary, new.full_text, new.categories);
     END;
     """,
+    # 2: keys of articles the cache limits removed, so a feed that still carries them
+    # does not bring them back as new on every refresh (prune.py writes and expires them).
+    """
+    CREATE TABLE {s}.pruned (
+        key TEXT PRIMARY KEY,
+        at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX {s}.pruned_at ON pruned(at);
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [
