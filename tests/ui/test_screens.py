@@ -8,6 +8,7 @@ from __future__ import annotations
 import webbrowser
 from collections.abc import Callable
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 
+from termnews.catalog import user_outlets
 from termnews.config import Config, UserEdition, UserOutlet, UserSection
 from termnews.library import Library
 from termnews.model import Edition, FeedSource, Outlet, ParsedEntry, ParsedFeed, Section
@@ -32,6 +34,29 @@ from termnews.ui.screens.subscriptions import SubscriptionsScreen, SubsTree
 from termnews.ui.themes import THEME_PREF, apply_saved_theme, set_theme
 
 HOSTILE = "[@click=app.quit]Boom[/] [b]x\\"
+TITLES = {
+    "en": ("World", "Science", "Sport", "Business"),
+    "ru": ("Мир", "Наука", "Спорт", "Экономика"),
+    "de": ("Welt", "Wissenschaft", "Sport", "Wirtschaft"),
+}
+NAMES = {"en": "English", "ru": "Русский", "de": "Deutsch"}
+
+
+def feed(lang: str, section: str) -> str:
+    return f"https://news.example/{lang}/{section}.xml"
+
+
+NEWS = Outlet("news", "Daily News", tuple(
+    Edition(lang, NAMES[lang], tuple(
+        Section(key, title, feed(lang, key))
+        for key, title in zip(("world", "science", "sport", "business"), titles, strict=True)))
+    for lang, titles in TITLES.items()))
+
+
+@pytest.fixture(autouse=True)
+def _catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests bring their own catalog outlet (plus the config's), not the bundled data."""
+    monkeypatch.setattr(Library, "catalog", lambda self: (NEWS, *user_outlets(self.config)))
 
 
 class Host(App[None]):
@@ -172,35 +197,35 @@ def _subs(paths: Paths) -> set[tuple[str, str, str]]:
 
 async def test_subscriptions_toggle_section_edition_outlet_persist(library: Library,
                                                                    paths: Paths) -> None:
-    pravda = next(o for o in library.catalog() if o.key == "pravda")
-    english = pravda.edition("en")
+    outlet = NEWS
+    english = outlet.edition("en")
     assert english is not None
     app = Host(lambda: SubscriptionsScreen(library), library)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         tree = app.screen.query_one(SubsTree)
 
-        await _goto(pilot, tree, _find(tree, "pravda", "en", "world"))
+        await _goto(pilot, tree, _find(tree, "news", "en", "world"))
         await pilot.press("space")
         await settle(pilot)
-        assert _subs(paths) == {("pravda", "en", "world")}
-        assert str(_find(tree, "pravda", "en", "world").label).startswith("[x]")
-        assert str(_find(tree, "pravda", "en").label).startswith("[~]")
+        assert _subs(paths) == {("news", "en", "world")}
+        assert str(_find(tree, "news", "en", "world").label).startswith("[x]")
+        assert str(_find(tree, "news", "en").label).startswith("[~]")
 
-        await _goto(pilot, tree, _find(tree, "pravda", "en"))  # partly subscribed → all
+        await _goto(pilot, tree, _find(tree, "news", "en"))  # partly subscribed → all
         await pilot.press("enter")
         await settle(pilot)
-        assert _subs(paths) == {("pravda", "en", s.key) for s in english.sections}
+        assert _subs(paths) == {("news", "en", s.key) for s in english.sections}
 
         await pilot.press("space")  # all subscribed → leave the edition
         await settle(pilot)
         assert _subs(paths) == set()
 
-        await _goto(pilot, tree, _find(tree, "pravda"))  # the whole outlet, every edition
+        await _goto(pilot, tree, _find(tree, "news"))  # the whole outlet, every edition
         await pilot.press("space")
         await settle(pilot)
-        assert _subs(paths) == {("pravda", e.lang, s.key)
-                                for e in pravda.editions for s in e.sections}
+        assert _subs(paths) == {("news", e.lang, s.key)
+                                for e in outlet.editions for s in e.sections}
 
         await pilot.press("escape")
         await pilot.pause()
@@ -212,10 +237,10 @@ async def test_subscriptions_fast_toggles_land_in_order(library: Library, paths:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         tree = app.screen.query_one(SubsTree)
-        await _goto(pilot, tree, _find(tree, "pravda", "en", "sport"))
+        await _goto(pilot, tree, _find(tree, "news", "en", "sport"))
         await pilot.press("space", "space", "space")  # on, off, on: no waiting between
         await settle(pilot)
-        assert _subs(paths) == {("pravda", "en", "sport")}
+        assert _subs(paths) == {("news", "en", "sport")}
 
 
 async def test_subscriptions_close_unchanged_returns_false(library: Library) -> None:
@@ -308,7 +333,7 @@ class FakeMain(Screen[None]):
         super().__init__()
         self.library = library
         self.calls: list[tuple[str, Any]] = []
-        self.outlet = "pravda"
+        self.outlet = "news"
         self.edition = "en"
 
     def compose(self) -> ComposeResult:
@@ -345,7 +370,7 @@ def _seed_articles(library: Library, url: str, titles: list[str]) -> list[int]:
                     published=datetime(2026, 11, 27, 12, i, tzinfo=UTC), summary=f"about {t}")
         for i, t in enumerate(titles))
     with transaction(library.conn):
-        cache.ensure_feed(library.conn, FeedSource(url, "pravda", "en", "world", "World"))
+        cache.ensure_feed(library.conn, FeedSource(url, "news", "en", "world", "World"))
         cache.store_entries(library.conn, url, ParsedFeed("World", "en", entries))
     return [r.id for r in library.articles()]
 
@@ -357,7 +382,7 @@ async def _provider(app: PaletteApp) -> TermnewsCommands:
 
 
 async def test_palette_lists_actions_sections_and_themes(library: Library) -> None:
-    library.subscribe("pravda", "en")
+    library.subscribe("news", "en")
     app = PaletteApp(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -377,7 +402,7 @@ async def test_palette_lists_actions_sections_and_themes(library: Library) -> No
         hits = [h async for h in provider.search("go to business")]
         best = max(hits, key=lambda h: h.score)
         best.command()
-        assert app.main.calls[-1] == ("section", "pravda|en|business")
+        assert app.main.calls[-1] == ("section", "news|en|business")
 
         hits = [h async for h in provider.search("Theme: nord")]
         theme = next(h for h in hits if h.text == "Theme: nord")
@@ -386,9 +411,28 @@ async def test_palette_lists_actions_sections_and_themes(library: Library) -> No
         assert app.theme == "nord"
 
 
+async def test_palette_reads_sections_from_the_screens_place(library: Library) -> None:
+    library.subscribe("news", "en")
+    library.subscribe("news", "ru", "world")
+    app = PaletteApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.main.library = None  # type: ignore[assignment]
+        app.library = None  # type: ignore[assignment]
+        app.main.place = SimpleNamespace(  # type: ignore[attr-defined]
+            outlets=library.outlets(), subscriptions=library.subscriptions(),
+            outlet="news", edition="ru")
+        provider = await _provider(app)
+        texts = [h.text or "" async for h in provider.discover()]
+        assert [t for t in texts if t.startswith("Go to")] == ["Go to Мир — Daily News · RU"]
+        hits = [h async for h in provider.search("go to world en")]
+        max(hits, key=lambda h: h.score).command()
+        assert app.main.calls == [("section", "news|en|world")]
+
+
 async def test_palette_finds_articles_and_shows_titles_literally(library: Library) -> None:
-    library.subscribe("pravda", "en")
-    url = "https://www.pravdareport.com/world/export.xml"
+    library.subscribe("news", "en")
+    url = feed("en", "world")
     ids = _seed_articles(library, url, ["Harbour reopens after storm", HOSTILE + " harbour"])
     app = PaletteApp(library)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -101,14 +101,23 @@ class TermnewsCommands(Provider):
         return getattr(self.app, "library", None) or getattr(self.screen, "library", None)
 
     async def startup(self) -> None:
-        # Sections come from the profile's subscriptions: read them once, off the loop.
+        # Sections come from the profile's subscriptions: the screen's ``place`` holds them
+        # (outlets, subscriptions, outlet, edition); else they are read once, off the loop.
         self._sections: list[tuple[str, str, bool]] = []
-        library = self._library()
         jump = getattr(self.screen, "action_open_section", None)
-        if library is None or not callable(jump):
+        if not callable(jump):
             return
-        outlet = _key(getattr(self.screen, "outlet", None))
-        edition = _key(getattr(self.screen, "edition", None))
+        place = getattr(self.screen, "place", None)
+        outlet = _key(getattr(place, "outlet", None) or getattr(self.screen, "outlet", None))
+        edition = _key(getattr(place, "edition", None) or getattr(self.screen, "edition", None))
+        subs = getattr(place, "subscriptions", None)
+        outlets = getattr(place, "outlets", None)
+        if subs is not None and outlets is not None:
+            self._sections = section_entries(list(subs), tuple(outlets), outlet, edition)
+            return
+        library = self._library()
+        if library is None:
+            return
 
         def read() -> list[tuple[str, str, bool]]:
             return section_entries(library.subscriptions(), library.outlets(), outlet, edition)

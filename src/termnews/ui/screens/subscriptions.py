@@ -230,7 +230,8 @@ class SubscriptionsScreen(ModalScreen[bool]):
             while parent is not None:
                 parent.expand()
                 parent = parent.parent
-            self.call_after_refresh(tree.move_cursor, select)
+            tree.last_line  # noqa: B018  (rebuilds the lines, so the node knows its line)
+            tree.move_cursor(select)
 
     def _is_catalog(self, outlet: Outlet) -> bool:
         return outlet.key in self.catalog_keys and not outlet.key.startswith(
