@@ -35,7 +35,7 @@ from termnews.model import (
 )
 from termnews.paths import Paths
 from termnews.store import cache, state
-from termnews.store.db import connect, transaction
+from termnews.store.db import StoreError, connect, transaction
 
 ENV_PROFILE = "TERMNEWS_PROFILE"
 FEED_OUTLET_PREFIX = "feed:"  # a plain feed added by URL is an outlet of its own
@@ -103,7 +103,11 @@ class Library:
         """This thread's connection (SQLite connections are not shared across threads)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            self.paths.ensure()
+            try:
+                self.paths.ensure()
+            except OSError as exc:  # read-only, not a directory, no space …
+                raise StoreError(f"cannot use the data directory {exc.filename or ''}: "
+                                 f"{exc.strerror or exc}") from None
             conn = connect(self.paths.cache_db, self.paths.state_db)
             self._local.conn = conn
             with self._lock:
