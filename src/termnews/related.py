@@ -42,8 +42,9 @@ _BM25_WEIGHTS = (6.0, 2.0, 1.0, 3.0)
 _MAX_QUERY_TERMS = 12
 _CANDIDATE_TERMS = 48  # looked up in the vocabulary, the most frequent in the article first
 _ROW_BUDGET = 12_000  # sum of document frequencies allowed in one OR query
-_CANDIDATES = 40  # FTS hits re-ranked in Python
+_CANDIDATES = 30  # FTS hits re-ranked in Python
 _TEXT_CHARS = 6000  # how much of the body feeds the term selection
+_CHECK_CHARS = 800  # how much of a candidate's texts is checked for shared words
 _MAX_SAME_STORY = 12
 _RECENCY_HALF_LIFE_DAYS = 14.0
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -57,6 +58,9 @@ were said each which their there what about would make like into than them then 
 could other more very after also when where while over only just most such here those since
 being upon under again against because before through during without between within should
 year years week day days today yesterday tomorrow people time first last next says told
+gets get got takes took make made give gave still many much well back around
+monday tuesday wednesday thursday friday saturday sunday three four five six seven eight
+nine ten hundred hundreds thousand thousands million millions
 des les une est pas que qui dans pour sur par plus avec son ses aux elle ils été sont mais
 comme tout tous cette ces leur leurs nous vous fait être avoir entre après avant selon
 der die das und ist nicht ein eine einer eines einem den dem des mit von auf für sich auch
@@ -90,7 +94,7 @@ class _Source:
 
 
 def _fold(word: str) -> str:
-    """Casefold and strip diacritics, as the FTS5 unicode61 tokenizer does."""
+    """Casefold and strip diacritics, as the FTS5 unicode61 tokenizer does (any text)."""
     word = word.casefold()
     if word.isascii():
         return word
@@ -286,8 +290,9 @@ def _salient_terms(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, in
     return [(t, d) for _, t, d in scored]
 
 
-def _match_expression(terms: Sequence[tuple[str, int]]) -> str:
-    """An OR query of the best terms whose rows FTS5 must rank stay within budget."""
+def _match_expression(terms: Sequence[tuple[str, int]]) -> tuple[str, list[str]]:
+    """An OR query of the best terms whose rows FTS5 must rank stay within budget,
+    and the terms it uses."""
     chosen: list[str] = []
     rows = 0
     for term, d in terms:
@@ -300,19 +305,19 @@ def _match_expression(terms: Sequence[tuple[str, int]]) -> str:
         chosen.append(term)
         rows += d
     if chosen:
-        return " OR ".join(f'"{t}"' for t in chosen)
+        return " OR ".join(f'"{t}"' for t in chosen), chosen
     # Every telling word is common: require pairs of them, which is far rarer.
     common = sorted(terms, key=lambda td: td[1])[:4]
     if len(common) < 2:
-        return ""
+        return "", []
     pairs = [f'("{a[0]}" AND "{b[0]}")' for i, a in enumerate(common) for b in common[i + 1:]]
-    return " OR ".join(pairs[:3])
+    return " OR ".join(pairs[:3]), [t for t, _ in common]
 
 
 def _related(
     conn: sqlite3.Connection, src: _Source, exclude: set[int], limit: int
 ) -> list[tuple[int, str]]:
-    match = _match_expression(_salient_terms(conn, src))
+    match, query_terms = _match_expression(_salient_terms(conn, src))
     if not match:
         return []
     weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
@@ -328,21 +333,33 @@ def _related(
     meta = {
         r[0]: r[1:]
         for r in conn.execute(
-            f"""SELECT id, title, categories, published, url FROM articles
-                WHERE id IN ({','.join('?' * len(ids))})""",
-            ids,
+            f"""SELECT a.id, a.title, a.categories, a.published, a.url,
+                       COALESCE(NULLIF(a.language, ''), f.edition),
+                       substr(a.summary, 1, ?) || ' ' || substr(a.full_text, 1, ?) || ' '
+                       || substr(a.content_html, 1, ?)
+                FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE a.id IN ({','.join('?' * len(ids))})""",
+            [_CHECK_CHARS, _CHECK_CHARS, _CHECK_CHARS, *ids],
         )
     }
     best = max(s for _, s in hits) or 1.0
     own_cats = {c.casefold() for c in src.categories}
     own_title = set(tokens(src.title))
+    own_lang = _lang_of(src.lang)
     now = src.published or time.time()
+    # A candidate must share at least two of the query's words (one when the query has
+    # only one): a single common word ("second", "port") is not a relation.
+    words = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in query_terms) + r")\b")
+    need = min(2, len(query_terms))
     ranked = []
     for rid, score in hits:
         m = meta.get(rid)
         if m is None:
             continue
-        title, cats, published, url = m
+        title, cats, published, url, lang, text = m
+        seen = set(words.findall(_fold(f"{title} {cats} {text}")))
+        if len(seen) < need:
+            continue
         cats_set = {c.casefold() for c in cats.split(CATEGORY_SEP) if c}
         shared = len(own_cats & cats_set) / max(1, len(own_cats | cats_set))
         their_title = set(tokens(title))
@@ -350,6 +367,10 @@ def _related(
         age_days = abs(now - published) / 86400 if published else 365.0
         recency = 0.5 ** (age_days / _RECENCY_HALF_LIFE_DAYS)
         final = score / best + 0.25 * shared + 0.35 * overlap + 0.15 * recency
+        # The reader reads this edition: names match across languages, but the other
+        # editions' articles are offered as "same story", not as reading in this one.
+        if own_lang and _lang_of(lang or "") not in ("", own_lang):
+            continue
         ranked.append((final, rid, title, url))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
     out: list[tuple[int, str]] = []
