@@ -85,11 +85,25 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, min(when.timestamp() - time.time(), 7 * 24 * 3600.0))
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """exc and every exception behind it (causes, contexts, groups)."""
+    seen: list[BaseException] = []
+    stack: list[BaseException | None] = [exc]
+    while stack and len(seen) < 20:
+        x = stack.pop()
+        if x is None or any(x is s for s in seen):
+            continue
+        seen.append(x)
+        stack += [x.__cause__, x.__context__, *getattr(x, "exceptions", ())]
+    return seen
+
+
 def _connect_error(exc: Exception, url: str) -> str:
+    chain = _chain(exc)
     text = str(exc)
-    low = text.lower()
+    low = " ".join(str(x) for x in chain).lower()
     host = urlsplit(url).hostname or url
-    if "refused" in low:
+    if any(isinstance(x, ConnectionRefusedError) for x in chain) or "refused" in low:
         return "connection refused"
     if any(s in low for s in ("name or service not known", "nodename nor servname",
                               "temporary failure in name resolution", "getaddrinfo",
@@ -100,6 +114,15 @@ def _connect_error(exc: Exception, url: str) -> str:
     if "unreachable" in low:
         return "network unreachable"
     return f"connection failed: {text[:120]}" if text else "connection failed"
+
+
+def _plain_http(url: str) -> bool:
+    try:
+        import httpx
+
+        return httpx.URL(url).scheme in ("http", "https")
+    except Exception:
+        return False
 
 
 def _error(url: str, message: str, status: int | None = None,
@@ -198,6 +221,10 @@ async def _fetch_http(client: httpx.AsyncClient, url: str, etag: str | None,
                 return _error(url, "server closed the connection")
             return _error(url, f"protocol error: {str(exc)[:120]}")
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+            # httpx reads a redirect's Location before handing the response over, and
+            # rejects a javascript:/data: target right there.
+            if _plain_http(current):
+                return _error(url, "redirect to a non-http URL refused", final_url=current)
             return _error(url, "invalid URL")
         except httpx.HTTPError as exc:
             return _error(url, f"network error: {str(exc)[:120] or type(exc).__name__}")
