@@ -1,0 +1,411 @@
+"""The reading screen, driven with Pilot over a cache built with the store directly."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from email.utils import format_datetime
+
+import pytest
+from textual.widgets import Markdown
+from ui_support import NOW, OUTLET, entries, feed_url, make_library, store, story_url
+
+from termnews.config import Config
+from termnews.i18n import _, set_language
+from termnews.library import Library
+from termnews.model import ArticleQuery
+from termnews.paths import Paths
+from termnews.ui.app import TermnewsApp
+from termnews.ui.screens.main import MainScreen
+from termnews.ui.views import section_key
+from termnews.ui.widgets.keyhints import KeyHints
+
+pytestmark = pytest.mark.usefixtures("fixed_clock", "only_test_outlet")
+
+SIZE = (120, 40)
+
+
+async def settle(app: TermnewsApp, pilot: object) -> MainScreen:
+    """Wait until workers (list, counts, article) are done and the screen redrew."""
+    for _round in range(3):
+        await pilot.pause()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def titles(screen: MainScreen) -> list[str]:
+    return [r.title for r in screen.articles.rows]
+
+
+async def test_start_shows_cached_sections_and_articles(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.edition == "en"
+        keys = [e.key for e in screen.sections.entries]
+        assert keys[0] == "all" and "starred" in keys
+        assert section_key(OUTLET, "en", "world") in keys
+        assert len(screen.articles.rows) == 15  # three English sections of five
+        published = [r.published for r in screen.articles.rows]
+        assert published == sorted(published, reverse=True)  # type: ignore[type-var]
+        assert all(r.edition == "en" for r in screen.articles.rows)
+        assert app.focused is screen.sections
+        all_entry = screen.sections.entries[0]
+        assert all_entry.count == 15
+
+
+async def test_navigation_j_j_tab_j_j_enter_opens_an_article(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("j", "j")  # sections: World, Science — the list follows
+        await settle(app, pilot)
+        assert screen.view == section_key(OUTLET, "en", "science")
+        assert all(r.section == "science" for r in screen.articles.rows)
+        await pilot.press("tab", "j", "j", "enter")
+        screen = await settle(app, pilot)
+        assert app.focused is screen.pane
+        expected = screen.articles.rows[2]
+        assert screen.article_id == expected.id
+        body = screen.pane.query_one(Markdown)
+        assert expected.title in body.source
+        await pilot.press("shift+tab")
+        assert app.focused is screen.articles
+
+
+async def test_open_marks_read_star_toggle_and_mark_all(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("tab", "enter")
+        screen = await settle(app, pilot)
+        first = screen.articles.rows[0]
+        assert first.read and lib.article(first.id).read  # type: ignore[union-attr]
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert lib.article(first.id).starred  # type: ignore[union-attr]
+        assert screen.articles.rows[0].starred
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert not lib.article(first.id).read  # type: ignore[union-attr]
+        starred_entry = next(e for e in screen.sections.entries if e.key == "starred")
+        assert starred_entry.count == 1
+        # a: the whole section (here: All of the English edition) read
+        await pilot.press("shift+tab", "a")
+        await settle(app, pilot)
+        assert lib.count(ArticleQuery(edition="en", unread=True)) == 0
+        assert lib.count(ArticleQuery(edition="ru", unread=True)) == 15
+        assert all(r.read for r in screen.articles.rows)
+
+
+async def test_next_unread_and_brackets(lib: Library) -> None:
+    ids = [r.id for r in lib.articles(ArticleQuery(edition="en"))]
+    lib.mark_read([ids[1]])
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert [r.id for r in screen.articles.rows] == ids
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        await pilot.press("n")  # skips the read second one
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[2]
+        await pilot.press("left_square_bracket")
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[1]
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[3]
+
+
+async def test_search_shows_results_as_a_view(lib: Library) -> None:
+    store(lib, "en", "science", entries("en", "science", 1, start=50,
+                                        titles={50: "Quokka census finds more quokkas"}))
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("slash")
+        await pilot.press(*"quokka")
+        await pilot.press("enter")
+        screen = await settle(app, pilot)
+        assert screen.view == "search"
+        assert titles(screen) == ["Quokka census finds more quokkas"]
+        assert any(e.key == "search" for e in screen.sections.entries)
+        assert app.focused is screen.articles
+
+
+async def test_subscribe_and_unsubscribe_a_section(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths, subscribe=("en",))
+    # leave Sport: it shows dimmed with the hint
+    lib.unsubscribe(OUTLET, "en", "sport")
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        sport = section_key(OUTLET, "en", "sport")
+        entry = next(e for e in screen.sections.entries if e.key == sport)
+        assert not entry.subscribed
+        await pilot.press("j", "j", "j")
+        screen = await settle(app, pilot)
+        assert screen.view == sport
+        await pilot.press("s")
+        screen = await settle(app, pilot)
+        assert feed_url("en", "sport") in lib.subscribed_urls()
+        entry = next(e for e in screen.sections.entries if e.key == sport)
+        assert entry.subscribed
+        await pilot.press("s")
+        screen = await settle(app, pilot)
+        assert feed_url("en", "sport") not in lib.subscribed_urls()
+    lib.close()
+
+
+def _rss(items: list[tuple[str, str]]) -> bytes:
+    """An RSS document; items are (guid, title), newest first, an hour apart."""
+    parts = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+             "<title>Loop</title><link>https://loop.example/</link><language>en</language>"]
+    for n, (guid, title) in enumerate(items):
+        when = format_datetime(NOW - timedelta(hours=n))
+        parts.append(f"<item><guid>{guid}</guid><title>{title}</title>"
+                     f"<link>https://loop.example/{guid}</link><pubDate>{when}</pubDate>"
+                     f"<description>About {title}.</description></item>")
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
+
+
+async def test_refresh_adds_new_articles_and_keeps_the_selection(
+        ui_paths: Paths, feed_server: object) -> None:
+    server = feed_server
+    old = [(f"old-{i}", f"Old story {i}") for i in range(6)]
+    url = server.add("/loop.xml", _rss(old))  # type: ignore[attr-defined]
+    lib = Library(ui_paths, Config(), "tester")
+    lib.start(starter=False)
+    lib.add_feeds([url], titles={url: "Loop"})
+    await lib.refresh()
+    assert lib.count() == 6
+    app = TermnewsApp(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("tab", "j", "j")
+        chosen = screen.articles.current
+        assert chosen is not None and chosen.title == "Old story 2"
+        new = [(f"new-{i}", f"New story {i}") for i in range(3)]
+        server.touch("/loop.xml", _rss([*new, *old]))  # type: ignore[attr-defined]
+        await pilot.press("r")
+        screen = await settle(app, pilot)
+        assert len(screen.articles.rows) == 9
+        assert titles(screen)[:3] == ["New story 0", "New story 1", "New story 2"]
+        current = screen.articles.current
+        assert current is not None and current.id == chosen.id
+        assert screen.refreshing is None and not screen.net_down
+    lib.close()
+
+
+async def test_offline_start_never_fetches(ui_paths: Paths, feed_server: object) -> None:
+    server = feed_server
+    url = server.add("/loop.xml", _rss([("a", "A story")]))  # type: ignore[attr-defined]
+    lib = Library(ui_paths, Config(), "tester", offline=True)
+    lib.start(starter=False)
+    lib.add_feeds([url])
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("r")
+        screen = await settle(app, pilot)
+        assert server.requests == []  # type: ignore[attr-defined]
+        assert screen._status_text()[0] == _("offline")
+    lib.close()
+
+
+async def test_network_down_shows_offline_and_keeps_articles(ui_paths: Paths,
+                                                            feed_server: object) -> None:
+    server = feed_server
+    url = server.add("/loop.xml", _rss([("a", "A story"), ("b", "B story")]))  # type: ignore[attr-defined]
+    lib = Library(ui_paths, Config(), "tester")
+    lib.start(starter=False)
+    lib.add_feeds([url])
+    await lib.refresh()
+    server.stop()  # type: ignore[attr-defined]
+    app = TermnewsApp(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.net_down
+        assert screen._status_text()[1]  # shown as offline
+        assert titles(screen) == ["A story", "B story"]
+    lib.close()
+
+
+async def test_restores_last_section_and_article(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths)
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "j", "tab", "j", "enter")  # Science, second article
+        screen = await settle(app, pilot)
+        opened = screen.article_id
+        view = screen.view
+    lib.close()
+    lib = Library(ui_paths, Config(), "tester")
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.view == view == section_key(OUTLET, "en", "science")
+        assert screen.article_id == opened
+        current = screen.articles.current
+        assert current is not None and current.id == opened
+    lib.close()
+
+
+async def test_history_back_and_forward_survive_restart(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths)
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        ids = [r.id for r in screen.articles.rows[:3]]
+        await pilot.press("tab", "enter", "escape", "j", "enter", "escape", "j", "enter")
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[2]
+        await pilot.press("backspace")
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[1]
+        await pilot.press("alt+left")
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[0]
+        await pilot.press("alt+right")
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[1]
+    lib.close()
+    lib = Library(ui_paths, Config(), "tester")
+    assert lib.history()[-3:] == ids
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("backspace")
+        screen = await settle(app, pilot)
+        assert screen.article_id == ids[1]
+    lib.close()
+
+
+async def test_remapped_key_from_config(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths, Config(keys={"star": "x", "down": "ctrl+n"}))
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("tab", "f")
+        await settle(app, pilot)
+        first = screen.articles.rows[0]
+        assert not lib.article(first.id).starred  # type: ignore[union-attr]
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert lib.article(first.id).starred  # type: ignore[union-attr]
+        await pilot.press("ctrl+n")
+        assert screen.articles.cursor == 1
+        hints = dict((label, keys) for keys, label in screen.query_one(KeyHints).hints())
+        assert "x" in hints[_("star")]
+    lib.close()
+
+
+async def test_language_toggle_maps_section_and_opens_the_same_story(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("j")  # World
+        screen = await settle(app, pilot)
+        assert screen.view == section_key(OUTLET, "en", "world")
+        await pilot.press("l")
+        screen = await settle(app, pilot)
+        assert screen.edition == "ru"
+        assert screen.view == section_key(OUTLET, "ru", "world")
+        assert all(r.edition == "ru" and r.section == "world" for r in screen.articles.rows)
+        await pilot.press("l")  # back to English, still World
+        screen = await settle(app, pilot)
+        assert screen.view == section_key(OUTLET, "en", "world")
+        # Story 0 of World exists in both editions (hreflang alternates).
+        await pilot.press("tab", "enter")
+        screen = await settle(app, pilot)
+        en_story = screen.article
+        assert en_story is not None and en_story.url == story_url("en", "world", 0)
+        await pilot.press("l")
+        screen = await settle(app, pilot)
+        assert screen.edition == "ru"
+        assert screen.article is not None
+        assert screen.article.url == story_url("ru", "world", 0)
+        # No counterpart: the mapped section, no article.
+        await pilot.press("shift+tab", "j")
+        screen = await settle(app, pilot)
+        await pilot.press("enter")
+        screen = await settle(app, pilot)
+        assert screen.article is not None and screen.article.url != story_url("ru", "world", 0)
+        await pilot.press("l")
+        screen = await settle(app, pilot)
+        assert screen.edition == "en" and screen.article_id is None
+        assert screen.view == section_key(OUTLET, "en", "world")
+    lib.close()
+
+
+async def test_live_ui_language_switch_changes_footer_labels(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        english = [label for _keys, label in screen.query_one(KeyHints).hints()]
+        assert "move" in english
+        await pilot.press("l")
+        screen = await settle(app, pilot)
+        russian = [label for _keys, label in screen.query_one(KeyHints).hints()]
+        set_language("ru")
+        assert russian == [label for _keys, label in screen.query_one(KeyHints).hints()]
+        assert russian != english  # the ru catalog translates the hints
+        assert screen.sections.entries[0].label == _("All")
+    set_language("en")
+
+
+async def test_hostile_title_displays_literally(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths, per_section=1)
+    hostile = "[@click=app.quit]Click[/] [b]bold[/b] [/] $x"
+    store(lib, "en", "world", entries("en", "world", 1, start=9, titles={9: hostile}))
+    item = entries("en", "world", 1, start=9).entries[0]
+    store(lib, "en", "world", replace(entries("en", "world", 1, start=9),
+                                      entries=(replace(item, title=hostile,
+                                                       published=NOW + timedelta(hours=1)),)))
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert titles(screen)[0] == hostile
+        line = screen.articles.render_line(0)
+        assert "[@click=app.quit]Click[/]" in line.text
+        await pilot.click("#articles", offset=(10, 0))
+        await pilot.click("#articles", offset=(10, 0))  # a second click opens it
+        screen = await settle(app, pilot)
+        assert screen.article is not None and screen.article.title == hostile
+        await pilot.click("#pane", offset=(10, 3))
+        await settle(app, pilot)
+        assert app.is_running and app.return_code is None
+    lib.close()
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.has_class("-narrow")
+        assert screen.sections.display and not screen.pane.display
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert not screen.sections.display
+        await pilot.press("enter")
+        screen = await settle(app, pilot)
+        assert screen.pane.display and not screen.query_one("#list-col").display
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.query_one("#list-col").display and not screen.pane.display
+    lib.close()
+
+
+async def test_q_quits_with_status_zero(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
