@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -78,6 +77,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             count(event)
             if bar is not None:
                 bar(event)
+
+        import asyncio  # here, not at import: `termnews --help` need not load it
 
         summary = asyncio.run(lib.refresh(progress=progress,
                                           full_text=True if args.full_text else None))
