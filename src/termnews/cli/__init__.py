@@ -9,6 +9,7 @@ Exit status: 0 success, 1 failure, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -76,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.status
     except (LibraryError, StoreError) as exc:
         print(f"termnews: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # e.g. a locked or full disk mid-command: one line, not a trace
+        print(f"termnews: database error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("termnews: interrupted", file=sys.stderr)
