@@ -294,3 +294,67 @@ def test_article_pane_text_is_safe(refreshed: Library, hostile_feeds: dict[str, 
                 if bad == "file:/" and row["guid"] == "urn:hostile:markup:rich":
                     continue
                 assert bad not in low, (row["guid"], bad)
+
+
+# --- the TUI -----------------------------------------------------------------------------
+
+
+async def test_tui_shows_hostile_titles_literally(
+    tmp_path: Path, hostile_feeds: dict[str, str]
+) -> None:
+    """Refreshed hostile feeds in the real app: markup stays text, nothing runs or crashes."""
+    app_module = pytest.importorskip("termnews.ui.app")
+    lib = open_library(tmp_path / "tui")
+    escapes, markup = hostile_feeds["escapes"], hostile_feeds["markup"]
+    # Section and folder names come from OPML files: hostile too (markup survives cleaning).
+    lib.add_feeds([escapes, markup], folder="[b]Hostile[/b] [@click=app.quit]",
+                  titles={escapes: "[/] Escapes", markup: "[@click=app.bell]Markup[/]"})
+    summary = await lib.refresh()
+    assert summary.feeds_failed == 0, summary.errors
+
+    app = app_module.TermnewsApp(lib, offline=True)
+
+    async def settle() -> object:
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        return app.screen
+
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await settle()
+        rows = screen.articles.rows  # type: ignore[attr-defined]
+        titles = [r.title for r in rows]
+        assert "[@click=app.quit]quit[/]" in titles
+        assert len(rows) == 8
+        lines = [screen.articles.render_line(y).text for y in range(len(rows))]  # type: ignore[attr-defined]
+        sections = [screen.sections.render_line(y).text for y in range(6)]  # type: ignore[attr-defined]
+        assert any("[@click=app.quit]quit[/]" in line for line in lines), lines
+        assert any("[/] Escapes" in line for line in sections), sections
+        for text in lines + sections:
+            assert not forbidden_chars(text), text
+        # Open every article: the pane renders its Markdown, the app keeps running.
+        for row in rows:
+            screen.open_article(row.id)  # type: ignore[attr-defined]
+            screen = await settle()
+            assert app.is_running and app.return_code is None, row.title
+        click = next(r for r in rows if r.title == "[@click=app.quit]quit[/]")
+        screen.open_article(click.id)  # type: ignore[attr-defined]
+        screen = await settle()
+        body = screen.pane.body  # type: ignore[attr-defined]
+        shown = [str(block.render()) for block in body.query("*")]
+        assert "[@click=app.quit]quit[/]" in shown, shown
+        assert any("[bold red blink]old[/]" in s for s in shown), shown
+        for s in shown:
+            assert not forbidden_chars(s)
+        # Clicks on the title, the byline and the list, and list keys: still running.
+        for offset in ((5, 0), (5, 1), (5, 2), (5, 3), (20, 4)):
+            await pilot.click("#pane", offset=offset)
+            await settle()
+        await pilot.click("#articles", offset=(10, 0))
+        await pilot.click("#articles", offset=(10, 0))
+        for key in ("j", "k", "enter", "tab", "j", "enter"):
+            await pilot.press(key)
+            await settle()
+        assert app.is_running and app.return_code is None
+    lib.close()
