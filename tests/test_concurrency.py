@@ -82,6 +82,7 @@ def test_marks_during_refresh_and_two_tuis(tmp_path: Path, feed_server: FeedServ
 
     errors: list[BaseException] = []
     expected: dict[int, tuple[bool, bool]] = {}
+    writes = [0]
     stop = threading.Event()
 
     def tui_thread() -> None:
@@ -94,6 +95,7 @@ def test_marks_during_refresh_and_two_tuis(tmp_path: Path, feed_server: FeedServ
                 local.mark_read([i], read)
                 local.star([i], star)
                 expected[i] = (read, star)
+                writes[0] += 1
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -123,6 +125,7 @@ def test_marks_during_refresh_and_two_tuis(tmp_path: Path, feed_server: FeedServ
         stop.set()
         thread.join(timeout=60)
     assert not errors, errors
+    assert writes[0] >= 20, "the marking thread hardly ran while the refreshes wrote"
     for r in refreshes:
         assert r.returncode == 0, r.stderr
         assert "locked" not in r.stderr.lower()
