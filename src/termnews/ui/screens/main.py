@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from termnews.i18n import _, set_language
@@ -48,6 +48,9 @@ from termnews.ui.widgets.article_pane import ArticlePane
 from termnews.ui.widgets.keyhints import KeyHints
 from termnews.ui.widgets.masthead import Masthead
 from termnews.ui.widgets.sections import SectionEntry, SectionList
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 NARROW = 100  # below this many columns one pane at a time (the focused one) is shown
 PREFETCH_RELATED = 2
@@ -79,6 +82,7 @@ class MainScreen(Screen[None]):
         self._generation = 0
         self._complete_generation = -1
         self._read_timer: Any = None
+        self._shown_welcome = ""
 
     # --- the interface the command palette uses ------------------------------------
 
@@ -128,7 +132,7 @@ class MainScreen(Screen[None]):
         self._rebuild_sections()
         await self._update_masthead()
         self._update_list_title()
-        await self.pane.show(None, self._welcome())
+        await self._show_welcome()
         self.sections.follow = self._follow_section
         self._focus(self.sections)
         self.call_after_refresh(self._after_first_frame)
@@ -172,6 +176,11 @@ class MainScreen(Screen[None]):
         self.set_focus(widget)
 
     # --- text ----------------------------------------------------------------------
+
+    async def _show_welcome(self) -> None:
+        if self.article_id is None:
+            self._shown_welcome = self._welcome()
+            await self.pane.show(None, self._shown_welcome)
 
     def _welcome(self) -> str:
         if self.articles.row_count:
@@ -285,7 +294,7 @@ class MainScreen(Screen[None]):
         if self.article_id is not None:
             self._load_article(self.article_id, push=False, keep_scroll=True)
         else:
-            await self.pane.show(None, self._welcome())
+            await self._show_welcome()
 
     # --- views ------------------------------------------------------------------------
 
@@ -355,6 +364,8 @@ class MainScreen(Screen[None]):
         if message.complete:
             self._complete_generation = message.generation
         self._update_list_title()
+        if self.article_id is None and self._welcome() != self._shown_welcome:
+            self.call_later(self._show_welcome)
 
     @work(thread=True, group="counts", exclusive=True, exit_on_error=False)
     def _load_counts(self) -> None:
@@ -802,8 +813,7 @@ class MainScreen(Screen[None]):
 
         open_url(self.app, url, self.config.ui.browser, base=base)
 
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
         event.prevent_default()
         base = self.article.url if self.article is not None else None
@@ -845,7 +855,7 @@ class MainScreen(Screen[None]):
         if found is None:
             self.article_id = None
             self.article = None
-            await self.pane.show(None, self._welcome())
+            await self._show_welcome()
             self.switch_edition(lang)
             if self.pane.has_focus_within:
                 self._focus(self.articles)

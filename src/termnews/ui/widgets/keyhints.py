@@ -8,6 +8,7 @@ translates its label with ``_`` at render time, so a live language switch or a
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
@@ -69,7 +70,13 @@ class KeyHints(Static):
         return result
 
     def refresh_hints(self) -> None:
-        parts: list[Content] = []
-        for keys, label in self.hints():
-            parts.append(Content.assemble((keys, "bold $accent"), " ", label))
+        hints = self.hints()
+        width = self.size.width - 2 if self.size.width else 10_000
+        # Too narrow: drop hints before the last two (help and quit stay).
+        while len(hints) > 2 and cell_len(" · ".join(f"{k} {v}" for k, v in hints)) > width:
+            del hints[-3]
+        parts = [Content.assemble((keys, "bold $accent"), " ", label) for keys, label in hints]
         self.update(Content(" · ").join(parts))
+
+    def on_resize(self) -> None:
+        self.refresh_hints()
