@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import html as _html
 import re
+import threading
+from functools import cache
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 # Whole escape sequences, 7-bit (ESC …) and 8-bit (C1) forms, payload included:
@@ -119,12 +122,38 @@ _CONTENT_DROPPED = {"script", "style", "iframe", "object", "embed", "noscript", 
                     "applet", "title", "head"}
 
 
+_local = threading.local()  # the base URL of the sanitize_html call running on this thread
+
+
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
-    if element == "img" and attribute == "src":
-        scheme = urlsplit(value.strip()).scheme.lower() if ":" in value else ""
-        if scheme not in ("", "http", "https"):
-            return None
+    """Every link and image source through safe_http_url, resolved against the base.
+
+    nh3 has already refused schemes outside http/https/mailto by the time this runs.
+    """
+    if attribute == "href" or attribute == "src":
+        if element == "a" and attribute == "href" and value.strip().lower().startswith("mailto:"):
+            return value.strip()
+        return safe_http_url(value, getattr(_local, "base", None))
+    if attribute == "cite":
+        return None
     return value
+
+
+@cache
+def _cleaner() -> Any:
+    import nh3
+
+    # One cleaner for every call (building one costs several times a clean); relative
+    # URLs are resolved by _attribute_filter against the per-call base.
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=_CONTENT_DROPPED,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes={"http", "https", "mailto"},
+        url_relative="pass_through",
+        link_rel="noopener noreferrer nofollow",
+    )
 
 
 def sanitize_html(html: str, base_url: str = "") -> str:
@@ -135,27 +164,11 @@ def sanitize_html(html: str, base_url: str = "") -> str:
     """
     if not html:
         return ""
-    import nh3
-
-    base = safe_http_url(base_url) if base_url else None
-    relative: object = ("rewrite_with_base", base) if base else "deny"
+    _local.base = safe_http_url(base_url) if base_url else None
     try:
-        out = nh3.clean(
-            clean_text(html),
-            tags=set(ALLOWED_TAGS),
-            clean_content_tags=_CONTENT_DROPPED,
-            attributes=ALLOWED_ATTRIBUTES,
-            attribute_filter=_attribute_filter,
-            url_schemes={"http", "https", "mailto"},
-            url_relative=relative,
-            link_rel="noopener noreferrer nofollow",
-        )
-    except ValueError:  # an unusable base URL
-        out = nh3.clean(
-            clean_text(html), tags=set(ALLOWED_TAGS), clean_content_tags=_CONTENT_DROPPED,
-            attributes=ALLOWED_ATTRIBUTES, attribute_filter=_attribute_filter,
-            url_schemes={"http", "https", "mailto"}, url_relative="deny",
-        )
+        out = _cleaner().clean(clean_text(html))
+    finally:
+        _local.base = None
     return clean_text(out)
 
 
