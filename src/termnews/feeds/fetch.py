@@ -154,6 +154,12 @@ async def fetch(
             return await _fetch_http(client, url, etag, last_modified, config)
     except TimeoutError:
         return _error(url, f"timed out after {deadline:g} s")
+    except ValueError as exc:  # a request httpx cannot even build: one feed's error, not all
+        return _error(url, f"bad request: {type(exc).__name__}")
+
+
+def _header_safe(value: str) -> bool:
+    return value.isascii() and value.isprintable()
 
 
 async def _fetch_http(client: httpx.AsyncClient, url: str, etag: str | None,
@@ -162,9 +168,11 @@ async def _fetch_http(client: httpx.AsyncClient, url: str, etag: str | None,
 
     r = config.refresh
     headers: dict[str, str] = {}
-    if etag:
+    # Validators are echoed back as headers: a server that sent non-ASCII or control
+    # bytes in them would make every later request fail to encode, so those are dropped.
+    if etag and _header_safe(etag):
         headers["If-None-Match"] = etag
-    if last_modified:
+    if last_modified and _header_safe(last_modified):
         headers["If-Modified-Since"] = last_modified
     current = url
     for _hop in range(r.max_redirects + 1):
