@@ -19,6 +19,7 @@ cache (the goal is p95 ≤ 50 ms with 100,000 articles):
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import sqlite3
@@ -41,10 +42,15 @@ LATEST = "latest"
 _BM25_WEIGHTS = (6.0, 2.0, 1.0, 3.0)
 _MAX_QUERY_TERMS = 12
 _CANDIDATE_TERMS = 48  # looked up in the vocabulary, the most frequent in the article first
-_ROW_BUDGET = 12_000  # sum of document frequencies allowed in one OR query
+_ROW_BUDGET = 6_000  # sum of document frequencies allowed in one OR query
+_ENOUGH_RARE = 3  # rare words needed before the common ones are left out
+_WINDOW_TERMS = 5  # words searched in the newest part of the cache when all are common
+_MIN_WINDOW = 1_500  # rows: the newest part searched is never smaller
+_WINDOW_BUDGET = 3_000  # sum of document frequencies ranked in that newest part
+_FEEDS_PER_FEED_QUERY = 16  # "latest" of more feeds than this walks the published index
 _CANDIDATES = 30  # FTS hits re-ranked in Python
 _TEXT_CHARS = 6000  # how much of the body feeds the term selection
-_CHECK_CHARS = 800  # how much of a candidate's texts is checked for shared words
+_CHECK_CHARS = 600  # how much of a candidate's texts is checked for shared words
 _MAX_SAME_STORY = 12
 _RECENCY_HALF_LIFE_DAYS = 14.0
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -290,43 +296,94 @@ def _salient_terms(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, in
     return [(t, d) for _, t, d in scored]
 
 
-def _match_expression(terms: Sequence[tuple[str, int]]) -> tuple[str, list[str]]:
-    """An OR query of the best terms whose rows FTS5 must rank stay within budget,
-    and the terms it uses."""
-    chosen: list[str] = []
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """FTS5 queries for the related block: (match expression, lowest rowid searched)."""
+
+    rare: str  # an OR query of rare words, over the whole cache ("" when none)
+    common: tuple[tuple[str, int], ...]  # (word, df) searched in the newest part only
+    low: int  # the lowest rowid of that newest part
+    terms: tuple[str, ...]
+
+
+def _or(terms: Iterable[str]) -> str:
+    return " OR ".join(f'"{t}"' for t in terms)
+
+
+def _plan(terms: Sequence[tuple[str, int]], last_id: int) -> _Plan:
+    """Queries whose rows FTS5 must rank stay within budget, however common the words.
+
+    Rare telling words are searched over the whole cache. When fewer than
+    ``_ENOUGH_RARE`` of them exist (a cache whose words are all common), the best
+    words are also searched in the newest part of the cache only, a rowid range
+    FTS5 seeks to directly, sized so the rows ranked stay within the budget.
+    """
+    rare: list[str] = []
     rows = 0
     for term, d in terms:
-        if len(chosen) >= _MAX_QUERY_TERMS:
+        if len(rare) >= _MAX_QUERY_TERMS:
             break
-        if rows + d > _ROW_BUDGET and chosen:
-            continue
-        if d > _ROW_BUDGET:
-            continue
-        chosen.append(term)
-        rows += d
-    if chosen:
-        return " OR ".join(f'"{t}"' for t in chosen), chosen
-    # Every telling word is common: require pairs of them, which is far rarer.
-    common = sorted(terms, key=lambda td: td[1])[:4]
-    if len(common) < 2:
-        return "", []
-    pairs = [f'("{a[0]}" AND "{b[0]}")' for i, a in enumerate(common) for b in common[i + 1:]]
-    return " OR ".join(pairs[:3]), [t for t, _ in common]
+        if rows + d <= _ROW_BUDGET:
+            rare.append(term)
+            rows += d
+    used = list(rare)
+    best: list[tuple[str, int]] = []
+    low = 0
+    if len(rare) < _ENOUGH_RARE:
+        best = [(t, d) for t, d in terms[:_WINDOW_TERMS]]
+        common_rows = sum(d for _, d in best) or 1
+        window = max(_MIN_WINDOW, int(last_id * _WINDOW_BUDGET / common_rows))
+        low = max(0, last_id - window)
+        used.extend(t for t, _ in best if t not in used)
+    return _Plan(_or(rare), tuple(best), low, tuple(used))
+
+
+def _window_hits(conn: sqlite3.Connection, words: Sequence[tuple[str, int]], low: int,
+                 total: int, take: int) -> list[tuple[int, float]]:
+    """Rows from ``low`` on scored by the idf of the words they share (title counted twice).
+
+    bm25() would count every word's documents over the whole cache first (its idf), which
+    for common words is the expensive part; here the idf comes from the vocabulary and
+    each word costs one seek into its doclist.
+    """
+    scores: dict[int, float] = {}
+    for word, d in words:
+        idf = math.log((total - d + 0.5) / (d + 0.5) + 1.0)
+        for match in (f'"{word}"', f'title : "{word}"'):
+            for (rid,) in conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?",
+                (match, low),
+            ):
+                scores[rid] = scores.get(rid, 0.0) + idf
+    return heapq.nlargest(take, scores.items(), key=lambda kv: (kv[1], kv[0]))
 
 
 def _related(
     conn: sqlite3.Connection, src: _Source, exclude: set[int], limit: int
 ) -> list[tuple[int, str]]:
-    match, query_terms = _match_expression(_salient_terms(conn, src))
-    if not match:
+    last_id = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+    plan = _plan(_salient_terms(conn, src), last_id)
+    query_terms = plan.terms
+    if not query_terms:
         return []
     weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
-    hits = conn.execute(
-        f"""SELECT rowid, bm25(articles_fts, {weights}) AS score FROM articles_fts
-            WHERE articles_fts MATCH ? ORDER BY score LIMIT ?""",
-        (match, _CANDIDATES + len(exclude) + 1),
-    ).fetchall()
-    hits = [(rid, -score) for rid, score in hits if rid != src.id and rid not in exclude]
+    take = _CANDIDATES + len(exclude) + 1
+    ranked_lists: list[list[tuple[int, float]]] = []
+    if plan.rare:
+        ranked_lists.append([(rid, -score) for rid, score in conn.execute(
+            f"""SELECT rowid, bm25(articles_fts, {weights}) AS score FROM articles_fts
+                WHERE articles_fts MATCH ? ORDER BY score LIMIT ?""",
+            (plan.rare, take),
+        )])
+    if plan.common:
+        ranked_lists.append(_window_hits(conn, plan.common, plan.low, last_id, take))
+    found: dict[int, float] = {}
+    for rows in ranked_lists:  # two lists' scores compare only relative to their best
+        top = max((score for _, score in rows), default=1.0) or 1.0
+        for rid, score in rows:
+            if rid != src.id and rid not in exclude:
+                found[rid] = max(found.get(rid, 0.0), score / top)
+    hits = list(found.items())
     if not hits:
         return []
     ids = [rid for rid, _ in hits]
@@ -395,10 +452,23 @@ def _related(
 def _newest(
     conn: sqlite3.Connection, feed_ids: Iterable[int], exclude: set[int], limit: int
 ) -> list[tuple[int, str, float | None]]:
-    """The newest articles of some feeds: an index range per feed, merged here."""
+    """The newest articles of some feeds.
+
+    A few feeds: an index range per feed, merged here. Many (a big outlet or folder):
+    one walk down the global published index, skipping other feeds' rows (the ``+``
+    keeps SQLite from sorting all of these feeds' articles instead).
+    """
     rows: list[tuple[int, str, float | None]] = []
     take = limit + len(exclude) + 1
-    for fid in feed_ids:
+    feed_ids = list(feed_ids)
+    if len(feed_ids) > _FEEDS_PER_FEED_QUERY:
+        rows = conn.execute(
+            f"""SELECT id, title, published FROM articles
+                WHERE +feed_id IN ({','.join('?' * len(feed_ids))})
+                ORDER BY published DESC, id DESC LIMIT ?""",
+            (*feed_ids, take),
+        ).fetchall()
+    for fid in feed_ids if len(feed_ids) <= _FEEDS_PER_FEED_QUERY else ():
         rows.extend(conn.execute(
             """SELECT id, title, published FROM articles WHERE feed_id = ?
                ORDER BY published DESC, id DESC LIMIT ?""",
