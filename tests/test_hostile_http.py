@@ -385,3 +385,111 @@ def test_one_refresh_of_every_attack_at_once(lib: Library, feed_server: FeedServ
         assert status(lib, urls[name]).error is None, name
     assert summary.feeds_failed >= 6
     assert db_text_problems(lib.paths.cache_db) == []
+
+
+# --- malformed HTTP from a raw socket ------------------------------------------------------
+
+
+class RawHTTP:
+    """A socket server answering each path with exact bytes: malformed HTTP on purpose."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.answers: dict[str, bytes] = {}
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str, answer: bytes) -> str:
+        self.answers[path] = answer
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}{path}"
+
+    def _serve(self) -> None:
+        import threading
+
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: object) -> None:
+        import socket
+
+        assert isinstance(conn, socket.socket)
+        with conn:
+            conn.settimeout(5)
+            try:
+                request = conn.recv(65536).decode("latin-1")
+                path = request.split(" ", 2)[1] if " " in request else "/"
+                conn.sendall(self.answers.get(path, b"HTTP/1.1 404 Not Found\r\n\r\n"))
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sock.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def raw_http() -> Iterator[RawHTTP]:
+    server = RawHTTP()
+    yield server
+    server.close()
+
+
+def _response(head: bytes, body: bytes, length: int | None = None) -> bytes:
+    n = len(body) if length is None else length
+    return (head + b"Content-Length: " + str(n).encode() + b"\r\nConnection: close\r\n\r\n"
+            + body)
+
+
+def test_hostile_validators_do_not_break_later_refreshes(lib: Library, raw_http: RawHTTP) -> None:
+    """Non-ASCII and control bytes in ETag / Last-Modified are echoed back on the next
+    request; that must not make the request (or the whole refresh) fail."""
+    body = make_rss(5, 3)
+    url = raw_http.url("/validators.xml", _response(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+        b'ETag: "caf\xe9\x80\x9b"\r\nLast-Modified: Mon, 03 Apr 2023 01:02:03 GMT\xff\r\n', body))
+    lib.add_feeds([url])
+    for _ in range(2):
+        summary = refresh(lib)
+        assert summary.feeds_failed == 0, summary.errors
+    assert len(stored(lib, url)) == 3
+
+
+def test_malformed_http_responses(lib: Library, raw_http: RawHTTP,
+                                  feed_server: FeedServer) -> None:
+    body = make_rss(6, 3)
+    ok_head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+    bad = {
+        "escape-reason": b"HTTP/1.1 500 \x1b]0;owned\x07\x1b[2J\r\nContent-Length: 0\r\n\r\n",
+        "bad-status-line": b"HTTP/1.1 2\x1b[31m00 OK\r\nContent-Length: 0\r\n\r\n",
+        "escape-header": ok_head.replace(b"rss+xml", b"rss+xml\x1b[31m") + b"X: \x00\r\n\r\n",
+        "not-http": b"\x1b]52;c;b3duZWQ=\x07 hello, this is not HTTP at all\r\n\r\n",
+        "short-body": _response(ok_head, body[:200], length=len(body)),
+        "bad-gzip": _response(ok_head + b"Content-Encoding: gzip\r\n", b"\x1f\x8b\x08garbage!"),
+        "bad-chunks": ok_head + b"Transfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n",
+        "huge-headers": b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * 200_000 + b"\r\n\r\n",
+        "nothing": b"",
+    }
+    urls = {name: raw_http.url(f"/{name}", answer) for name, answer in bad.items()}
+    good = good_feed(feed_server)
+    lib.add_feeds([*urls.values(), good])
+    summary = refresh(lib)
+    assert_good_stored(lib, good)
+    for name, u in urls.items():
+        st = status(lib, u)
+        if name == "escape-header":  # harmless header noise: the feed itself is fine
+            continue
+        assert st.error, name
+        assert len(st.error) < 300 and "\n" not in st.error, (name, st.error)
+    assert summary.feeds_failed >= len(bad) - 1
+    # Error texts reach the CLI and the TUI: no escapes may ride along.
+    assert db_text_problems(lib.paths.cache_db) == []
