@@ -191,3 +191,35 @@ def test_limit_zero_gives_only_same_story(library: Library, limit: int) -> None:
     else:
         assert all(sum(1 for i in items if i.reason == r) <= 1
                    for r in ("related", "section", "latest"))
+
+
+def test_cache_of_common_words_searches_the_newest_part(library: Library,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """When every word is common, the related query searches only the newest rows (bounded
+    work) and still finds articles sharing the most words. The row budgets are scaled down
+    to this small cache (on 100,000 articles they are thousands of rows)."""
+    import random
+
+    from termnews import related
+    from termnews.related import _plan, _salient_terms, _source
+
+    monkeypatch.setattr(related, "_ROW_BUDGET", 60)
+    monkeypatch.setattr(related, "_WINDOW_BUDGET", 300)
+    monkeypatch.setattr(related, "_MIN_WINDOW", 40)
+
+    rng = random.Random(3)
+    vocab = ("harbour", "council", "budget", "bridge", "orchard", "ferry", "glacier", "market",
+             "museum", "tunnel", "festival", "library")
+    entries = [ParsedEntry(guid=f"c{i}", url=f"{SITE}/c/{i}", language="en",
+                           title=" ".join(rng.sample(vocab, 4)),
+                           summary=" ".join(rng.choice(vocab) for _ in range(30)),
+                           published=BASE + timedelta(minutes=i)) for i in range(400)]
+    store(library, "en", "common", entries)
+    newest = library.conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+    src = _source(library.conn, newest)
+    assert src is not None
+    plan = _plan(_salient_terms(library.conn, src), newest)
+    assert plan.rare == "" and plan.common and plan.low > 0
+    items = [i for i in related_articles(library, newest, limit=5) if i.reason == "related"]
+    assert len(items) == 5 and newest not in {i.id for i in items}
+    assert all(i.id >= plan.low for i in items)
