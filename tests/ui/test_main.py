@@ -409,3 +409,91 @@ async def test_q_quits_with_status_zero(lib: Library) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_edition_option_and_clickable_tabs(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True, edition="ru")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.edition == "ru"
+        assert all(r.edition == "ru" for r in screen.articles.rows)
+        tab = next(t for t in screen.masthead.query("EditionTab") if t.lang == "en")
+        await pilot.click(tab)
+        screen = await settle(app, pilot)
+        assert screen.edition == "en"
+        assert all(r.edition == "en" for r in screen.articles.rows)
+        assert lib.pref(f"edition:{OUTLET}") == "en"
+
+
+PAGE = (b"<html><head><title>Page</title></head><body><article>"
+        b"<h1>The long version</h1>"
+        + b"".join(b"<p>Paragraph %d of the whole story, which the feed only teased, "
+                   b"with many more words about the harbour and the tide.</p>" % i
+                   for i in range(8))
+        + b"<p>Fulltextmarker closes the story.</p></article></body></html>")
+
+
+async def test_full_text_is_swapped_in_when_it_arrives(ui_paths: Paths,
+                                                      feed_server: object) -> None:
+    server = feed_server
+    page = server.add("/story.html", PAGE, "text/html; charset=utf-8")  # type: ignore[attr-defined]
+    lib = make_library(ui_paths, per_section=1)
+    item = entries("en", "world", 1, start=7).entries[0]
+    store(lib, "en", "world", replace(entries("en", "world", 1, start=7), entries=(
+        replace(item, url=page, published=NOW + timedelta(hours=1)),)))
+    app = TermnewsApp(lib)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("tab", "enter")
+        screen = await settle(app, pilot)
+        assert screen.article is not None and screen.article.url == page
+        body = screen.pane.query_one(Markdown)
+        assert "Fulltextmarker" in body.source
+        assert lib.article(screen.article.id).full_text  # type: ignore[union-attr]
+    lib.close()
+
+
+async def test_offline_pane_shows_cached_full_text(lib: Library) -> None:
+    from termnews.store import cache
+    from termnews.store.db import transaction
+
+    newest = lib.articles(ArticleQuery(edition="en", limit=1))[0]
+    with transaction(lib.conn):
+        cache.set_full_text(lib.conn, newest.id, text="Cachedmarker: the whole story, offline.")
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("tab", "enter")
+        screen = await settle(app, pilot)
+        assert screen.article_id == newest.id
+        assert "Cachedmarker" in screen.pane.query_one(Markdown).source
+
+
+async def test_related_block_opens_a_related_article(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("j", "tab", "enter")  # World, its newest story (has a ru twin)
+        screen = await settle(app, pilot)
+        related = screen.pane.related
+        assert related.lines, "related block is empty"
+        reasons = {item.reason for _h, item in related.lines if item is not None}
+        assert "same story" in reasons
+        await pilot.press("tab")
+        assert app.focused is related
+        target = related.current
+        assert target is not None
+        await pilot.press("enter")
+        screen = await settle(app, pilot)
+        assert screen.article_id == target.id
+        await pilot.press("backspace")
+        screen = await settle(app, pilot)
+        assert screen.article_id != target.id
+
+
+async def test_theme_is_restored(lib: Library) -> None:
+    lib.set_pref("theme", "nord")
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "nord"

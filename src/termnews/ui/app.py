@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.app import App
 
-from termnews.i18n import set_language
+from termnews.i18n import _, set_language
 from termnews.library import Library
 from termnews.ui.keys import APP_BINDINGS, user_keymap
 from termnews.ui.views import StartState, load_start
@@ -46,8 +46,8 @@ class TermnewsApp(App[int]):
         apply_saved_theme(self, self.library)
         self.push_screen(MainScreen(self.library, start, offline=self.offline))
         if self.unknown_keys:
-            self.notify("[keys]: " + ", ".join(self.unknown_keys), title="unknown binding ids",
-                        severity="warning", markup=False)
+            self.notify(_("Unknown key binding ids in [keys]: {ids}").format(
+                ids=", ".join(self.unknown_keys)), severity="warning", markup=False)
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
