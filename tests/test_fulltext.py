@@ -270,3 +270,28 @@ def test_extract_page_refuses_non_html_and_decodes_charsets() -> None:
     body = cp1251.decode().encode("cp1251")
     got = extract_page(body, "text/html; charset=windows-1251", "https://gazette.test/ru/kiln")
     assert "кирпичную печь" in got.markdown
+
+
+async def test_cached_image(feed_server: FeedServer, paths: Paths) -> None:
+    from termnews.images import cached_image, image_path, prune_images
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    good = feed_server.add("/img/a.png", png, "image/png")
+    liar = feed_server.add("/img/b.png", b"<html>not an image</html>", "image/png")
+    mismatch = feed_server.add("/img/c.jpg", png, "image/jpeg")
+    huge = feed_server.add("/img/d.png", png + b"\x00" * (6 * 1024 * 1024), "image/png")
+    config = Config()
+    got = await cached_image(paths, config, good)
+    assert got is not None and got.read_bytes() == png and got.parent == paths.images_dir
+    for bad in (liar, mismatch, huge, "file:///etc/passwd", "javascript:alert(1)"):
+        assert await cached_image(paths, config, bad) is None, bad
+    feed_server.clear_log()
+    assert await cached_image(paths, config, good, offline=True) == got
+    assert await cached_image(paths, config, good) == got  # from disk, no request
+    assert feed_server.requests == []
+    assert await cached_image(paths, config, liar, offline=True) is None
+    assert prune_images(paths, 30) == 0
+    import time
+
+    assert prune_images(paths, 30, now=time.time() + 31 * 86400) == 1
+    assert image_path(paths, good) is None

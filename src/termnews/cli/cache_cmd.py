@@ -12,7 +12,8 @@ from termnews.cli.output import iso_utc
 HELP = """\
 prune: delete articles beyond each feed's limits — [cache] max_articles (newest
 kept) and keep_days in the config, or a [feeds."URL"] override. Articles starred
-by any profile are never deleted. --vacuum also compacts the database files.
+by any profile are never deleted; cached images unused for keep_days go too.
+--vacuum also compacts the database files.
 stats: feeds, articles, full texts, starred articles, date range and sizes."""
 
 
@@ -44,17 +45,21 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     out = sys.stdout
     if args.cache_action == "prune":
         result = prune(lib, ctx.config)
+        from termnews.images import prune_images
+
+        images = prune_images(ctx.paths, ctx.config.cache.keep_days)
         if args.vacuum:
             compact(lib)
         if args.json:
             out.write(json.dumps({
                 "feeds": result.feeds, "deleted": result.deleted, "by_age": result.by_age,
                 "by_count": result.by_count, "kept_starred": result.kept_starred,
+                "images": images,
             }) + "\n")
         else:
             out.write(f"pruned {result.deleted} articles ({result.by_age} too old, "
                       f"{result.by_count} over the per-feed limit) in {result.feeds} feeds; "
-                      f"{result.kept_starred} starred kept\n")
+                      f"{result.kept_starred} starred kept; {images} old images removed\n")
         return 0
     stats = cache_stats(lib, ctx.paths)
     record = {
