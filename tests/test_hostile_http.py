@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 
 from feedserver import RSS_TYPE, FeedServer, make_rss
-from hostile_support import FIXTURES, db_text_problems, open_library
+from hostile_support import FIXTURES, config, db_text_problems, open_library
 from termnews.library import Library
 from termnews.model import FeedStatus, RefreshSummary
+from termnews.paths import resolve_paths
 
+MB = 1024 * 1024
 HANG_GUARD = 90.0  # seconds: only stops a broken refresh from hanging the suite
 
 
@@ -493,3 +495,40 @@ def test_malformed_http_responses(lib: Library, raw_http: RawHTTP,
     assert summary.feeds_failed >= len(bad) - 1
     # Error texts reach the CLI and the TUI: no escapes may ride along.
     assert db_text_problems(lib.paths.cache_db) == []
+
+
+# --- lead images ---------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_hostile_images_are_refused_or_stored_by_hash(tmp_path: Path,
+                                                      feed_server: FeedServer) -> None:
+    images = pytest.importorskip("termnews.images")
+    paths = resolve_paths(tmp_path / "img").ensure()
+    cfg = config()
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+           b"<script>alert(2)</script></svg>")
+    refused = {
+        "svg": feed_server.add("/i/a.svg", svg, "image/svg+xml"),
+        "html-as-png": feed_server.add("/i/b.png", b"<html><script>x</script></html>",
+                                       "image/png"),
+        "png-as-html": feed_server.add("/i/c.html", PNG, "text/html"),
+        "bomb": feed_server.gzip_bomb("/i/d.png", size=64 * MB),
+        "javascript": "javascript:alert(1)",
+        "file": "file:///etc/passwd",
+        "option": "-oProxyCommand=x",
+    }
+    for name, url in refused.items():
+        got = asyncio.run(images.cached_image(paths, cfg, url))
+        assert got is None, name
+    traversal = feed_server.add("/i/x.png", PNG, "image/png")
+    for url in (traversal, feed_server.url("/i/../i/x.png"),
+                feed_server.url("/i/%2e%2e/%2e%2e/x.png")):
+        got = asyncio.run(images.cached_image(paths, cfg, url))
+        if got is not None:
+            assert got.parent == paths.images_dir
+            assert re.fullmatch(r"[0-9a-f]{40}\.png", got.name), got.name
+    assert asyncio.run(images.cached_image(paths, cfg, traversal)) is not None
+    for p in paths.images_dir.rglob("*"):
+        assert p.parent == paths.images_dir and re.fullmatch(r"[0-9a-f]{40}\.\w+", p.name)
