@@ -390,7 +390,7 @@ async def test_palette_lists_actions_sections_and_themes(library: Library) -> No
         discovered = [h async for h in provider.discover()]
         texts = [h.text for h in discovered]
         assert all(isinstance(h, DiscoveryHit) for h in discovered)
-        assert "Refresh" in texts and "Keys" in texts
+        assert "Refresh" in texts and "Help" in texts and "Go to Starred" in texts
         assert "Subscriptions" not in texts  # FakeMain has no action_subscriptions
         assert any(t and t.startswith("Go to World") for t in texts)
 
@@ -403,6 +403,10 @@ async def test_palette_lists_actions_sections_and_themes(library: Library) -> No
         best = max(hits, key=lambda h: h.score)
         best.command()
         assert app.main.calls[-1] == ("section", "news|en|business")
+
+        hits = [h async for h in provider.search("starred")]
+        max(hits, key=lambda h: h.score).command()
+        assert app.main.calls[-1] == ("section", "starred")
 
         hits = [h async for h in provider.search("Theme: nord")]
         theme = next(h for h in hits if h.text == "Theme: nord")
@@ -424,7 +428,8 @@ async def test_palette_reads_sections_from_the_screens_place(library: Library) -
             outlet="news", edition="ru")
         provider = await _provider(app)
         texts = [h.text or "" async for h in provider.discover()]
-        assert [t for t in texts if t.startswith("Go to")] == ["Go to Мир — Daily News · RU"]
+        assert [t for t in texts if t.startswith("Go to")] == [
+            "Go to All articles", "Go to Starred", "Go to Мир — Daily News · RU"]
         hits = [h async for h in provider.search("go to world en")]
         max(hits, key=lambda h: h.score).command()
         assert app.main.calls == [("section", "news|en|world")]
@@ -445,6 +450,8 @@ async def test_palette_finds_articles_and_shows_titles_literally(library: Librar
         for h in articles:
             assert isinstance(h.prompt, Content)
             assert h.prompt.plain == h.text  # no markup was parsed
+            assert isinstance(h.help, Content)
+            assert h.help.plain == "Article · Daily News · EN · World"
         hostile = next(h for h in articles if (h.text or "").startswith("[@click"))
         hostile.command()
         hostile_id = next(r.id for r in library.articles() if r.title.startswith("[@click"))

@@ -34,7 +34,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
      N_("Subscribe to outlets, editions and sections, or add a feed by URL")),
     ("toggle_edition", N_("Next edition"), N_("Switch the outlet to its next language")),
     ("pick_edition", N_("Choose an edition"), N_("Pick the outlet's language from a list")),
-    ("help", N_("Keys"), N_("Show every key and what it does")),
+    ("help", N_("Help"), N_("Show every key and what it does")),
 )
 
 ARTICLE_HITS = 12  # article titles offered per query
@@ -65,6 +65,12 @@ def highlight(matcher: Matcher, text: str) -> Content:
         if not text[offset].isspace():
             content = content.stylize(matcher.match_style, offset, offset + 1)
     return content
+
+
+def place_names(outlets: tuple[Outlet, ...]) -> dict[tuple[str, str, str], str]:
+    """"Outlet · EN · Section" for every (outlet, edition, section) key of the catalog."""
+    return {(o.key, e.lang, s.key): " · ".join(p for p in (o.name, e.lang.upper(), s.title) if p)
+            for o in outlets for e in o.editions for s in e.sections}
 
 
 def section_entries(subscriptions: list[Subscription], outlets: tuple[Outlet, ...],
@@ -104,25 +110,23 @@ class TermnewsCommands(Provider):
         # Sections come from the profile's subscriptions: the screen's ``place`` holds them
         # (outlets, subscriptions, outlet, edition); else they are read once, off the loop.
         self._sections: list[tuple[str, str, bool]] = []
-        jump = getattr(self.screen, "action_open_section", None)
-        if not callable(jump):
-            return
+        self._places: dict[tuple[str, str, str], str] = {}
         place = getattr(self.screen, "place", None)
         outlet = _key(getattr(place, "outlet", None) or getattr(self.screen, "outlet", None))
         edition = _key(getattr(place, "edition", None) or getattr(self.screen, "edition", None))
         subs = getattr(place, "subscriptions", None)
         outlets = getattr(place, "outlets", None)
-        if subs is not None and outlets is not None:
-            self._sections = section_entries(list(subs), tuple(outlets), outlet, edition)
-            return
-        library = self._library()
-        if library is None:
-            return
+        if subs is None or outlets is None:
+            library = self._library()
+            if library is None:
+                return
 
-        def read() -> list[tuple[str, str, bool]]:
-            return section_entries(library.subscriptions(), library.outlets(), outlet, edition)
+            def read() -> tuple[list[Subscription], tuple[Outlet, ...]]:
+                return library.subscriptions(), library.outlets()
 
-        self._sections = await asyncio.to_thread(read)
+            subs, outlets = await asyncio.to_thread(read)
+        self._places = place_names(tuple(outlets))
+        self._sections = section_entries(list(subs), tuple(outlets), outlet, edition)
 
     def entries(self) -> Iterator[Entry]:
         screen = self.screen
@@ -132,6 +136,10 @@ class TermnewsCommands(Provider):
                 yield Entry(_(label), _(help_text), method)
         jump = getattr(screen, "action_open_section", None)
         if callable(jump):
+            yield Entry(_("Go to All articles"), _("Every article of the current edition"),
+                        partial(jump, "all"))
+            yield Entry(_("Go to Starred"), _("The articles you starred"),
+                        partial(jump, "starred"))
             for key, label, current in getattr(self, "_sections", []):
                 yield Entry(_("Go to {section}").format(section=label),
                             _("Show this section's articles"), partial(jump, key),
@@ -169,10 +177,11 @@ class TermnewsCommands(Provider):
             rows = await asyncio.to_thread(find)
         except (sqlite3.Error, LibraryError):  # e.g. a locked database: no article hits
             return
+        places = getattr(self, "_places", {})
         for rank, row in enumerate(rows):
             # Below the commands, in the order the search ranked them.
             score = 0.5 * (1 - rank / (2 * ARTICLE_HITS))
+            where = places.get((row.outlet, row.edition, row.section)) or " · ".join(
+                p for p in (row.outlet, row.edition.upper(), row.section) if p)
             yield Hit(score, _safe(row.title), partial(opener, row.id), text=row.title,
-                      help=_safe(_("Article · {where}").format(
-                          where=" · ".join(p for p in (row.outlet, row.edition.upper(),
-                                                       row.section) if p))))  # type: ignore[arg-type]
+                      help=_safe(_("Article · {where}").format(where=where)))  # type: ignore[arg-type]
