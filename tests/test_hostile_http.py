@@ -532,3 +532,18 @@ def test_hostile_images_are_refused_or_stored_by_hash(tmp_path: Path,
     assert asyncio.run(images.cached_image(paths, cfg, traversal)) is not None
     for p in paths.images_dir.rglob("*"):
         assert p.parent == paths.images_dir and re.fullmatch(r"[0-9a-f]{40}\.\w+", p.name)
+
+
+# --- politeness ----------------------------------------------------------------------------
+
+
+def test_refresh_is_polite_to_one_host(tmp_path: Path, feed_server: FeedServer) -> None:
+    """Many feeds on one host: at most per_host requests at once, a real User-Agent."""
+    urls = [feed_server.slow(f"/polite/{n}.xml", 0.3, make_rss(n, 2)) for n in range(12)]
+    with open_library(tmp_path / "polite", per_host=2, concurrency=16, deadline=30.0) as lib:
+        lib.add_feeds(urls)
+        summary = refresh(lib)
+        assert summary.feeds_ok == 12
+    assert 1 <= feed_server.max_in_flight <= 2
+    agents = {h.headers.get("user-agent", "") for h in feed_server.requests}
+    assert agents and all(a.startswith("termnews/") for a in agents), agents
