@@ -261,6 +261,10 @@ def test_cli_prints_hostile_text_literally(
     titles = {json.loads(line)["title"] for line in result.stdout.splitlines() if line.strip()}
     assert "[@click=app.quit]quit[/]" in titles
     assert not any(forbidden_chars(t) for t in titles)
+    listing = run_cli(["--profile", "tester", "feeds", "list"], data_dir)
+    assert listing.returncode == 0, listing.stderr
+    assert "[b]Markup[/b] Courier [@click=app.quit]" in listing.stdout
+    assert ESC not in listing.stdout and "owned terminal" not in listing.stdout
 
 
 def test_cli_show_renders_hostile_article_safely(
