@@ -497,3 +497,22 @@ async def test_theme_is_restored(lib: Library) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == "nord"
+
+
+async def test_a_long_list_is_loaded_a_page_at_a_time(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths, per_section=700)  # 2,100 English articles in All
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.articles.row_count == 2100
+        assert len(screen.articles.rows) < 2100  # only the pages drawn so far
+        await pilot.press("tab", "end")
+        screen = await settle(app, pilot)
+        oldest = lib.articles(ArticleQuery(edition="en"))[-1]
+        current = screen.articles.current
+        assert current is not None and current.id == oldest.id
+        assert len(screen.articles.rows) < 2100
+        await pilot.press("home", "pagedown", "pagedown", "enter")
+        screen = await settle(app, pilot)
+        assert screen.article_id == screen.articles.current.id  # type: ignore[union-attr]
+    lib.close()

@@ -31,6 +31,13 @@ class ArticleChosen(Message):
 
 
 @dataclass
+class PageWanted(Message):
+    """The article list needs page number `page` of the current view."""
+
+    page: int
+
+
+@dataclass
 class SectionChosen(Message):
     """A section of the sidebar was chosen; key is a view key ("all", "o|e|s" …)."""
 
@@ -56,12 +63,28 @@ class EditionClicked(Message):
 
 @dataclass
 class ListLoaded(Message):
-    """Rows of a view, newest first; complete=False for the first page only."""
+    """The first page of a view (newest first); total is None until counted."""
 
     view: str
     rows: list[ArticleRow]
     keep_id: int | None
-    complete: bool
+    total: int | None
+    generation: int
+    keep_index: int | None = None
+
+
+@dataclass
+class ListCounted(Message):
+    view: str
+    total: int
+    generation: int
+
+
+@dataclass
+class PageLoaded(Message):
+    view: str
+    page: int
+    rows: list[ArticleRow]
     generation: int
 
 

@@ -35,7 +35,10 @@ from termnews.ui.messages import (
     ArticleLoaded,
     CountsLoaded,
     EditionClicked,
+    ListCounted,
     ListLoaded,
+    PageLoaded,
+    PageWanted,
     RefreshDone,
     RefreshProgress,
     RelatedLoaded,
@@ -127,8 +130,11 @@ class MainScreen(Screen[None]):
         start = self._start
         self.articles.section_titles = self.place.section_titles()
         self.articles.show_section = self.view in ("all", "starred", "search")
-        self.articles.set_rows(list(start.rows))
         self._generation += 1
+        complete = len(start.rows) < FIRST_PAGE
+        self.articles.set_rows(list(start.rows), total=len(start.rows) if complete else None)
+        if complete:
+            self._complete_generation = self._generation
         self._rebuild_sections()
         await self._update_masthead()
         self._update_list_title()
@@ -140,10 +146,8 @@ class MainScreen(Screen[None]):
     def _after_first_frame(self) -> None:
         """The network and the long queries come after the cached first frame."""
         keep = self._start.article_id
-        if self.articles.row_count >= FIRST_PAGE or keep is not None:
-            self._load_list(keep_id=keep)
-        elif self.articles.row_count:
-            self._complete_generation = self._generation
+        if len(self._start.rows) >= FIRST_PAGE:
+            self._count_list(self.view, self.place.query(self.view), self._generation)
         self._load_counts()
         self._load_history()
         if keep is not None:
@@ -325,28 +329,53 @@ class MainScreen(Screen[None]):
     def _reload(self) -> None:
         """The same view again (new articles, marks): the selection stays put."""
         row = self.articles.current
-        self._load_list(keep_id=row.id if row else None, same_generation=True)
+        self._load_list(keep_id=row.id if row else None, reload=True)
         self._load_counts()
 
-    def _load_list(self, *, keep_id: int | None = None, same_generation: bool = False) -> None:
-        page_first = self.articles.row_count == 0 and not same_generation
+    def _load_list(self, *, keep_id: int | None = None, reload: bool = False) -> None:
         self._query_list(self.view, self.place.query(self.view, self.search_text), keep_id,
-                         self._generation, page_first)
+                         self._generation, self.articles.cursor if reload else None,
+                         self.articles.total)
 
     @work(thread=True, group="list", exclusive=True, exit_on_error=False)
     def _query_list(self, view: str, q: ArticleQuery, keep_id: int | None, generation: int,
-                    page_first: bool) -> None:
+                    old_index: int | None, old_total: int) -> None:
+        """The first page at once, then the count; a reload places the kept row by count."""
         lib = self.library
-        if page_first:
-            first = lib.articles(replace(q, limit=FIRST_PAGE))
-            complete = len(first) < FIRST_PAGE
-            self.post_message(ListLoaded(view, first, keep_id, complete, generation))
-            if complete:
-                self._remember_view(view)
-                return
-        rows = lib.articles(q)
-        self.post_message(ListLoaded(view, rows, keep_id, True, generation))
+        first = lib.articles(replace(q, limit=FIRST_PAGE))
+        if len(first) < FIRST_PAGE:
+            self.post_message(ListLoaded(view, first, keep_id, len(first), generation))
+        elif old_index is None:
+            self.post_message(ListLoaded(view, first, keep_id, None, generation))
+            self.post_message(ListCounted(view, lib.count(q), generation))
+        else:
+            total = lib.count(q)
+            keep_index = old_index + max(0, total - old_total)
+            self.post_message(ListLoaded(view, first, keep_id, total, generation, keep_index))
         self._remember_view(view)
+
+    @work(thread=True, group="list-count", exclusive=True, exit_on_error=False)
+    def _count_list(self, view: str, q: ArticleQuery, generation: int) -> None:
+        self.post_message(ListCounted(view, self.library.count(q), generation))
+
+    def on_page_wanted(self, message: PageWanted) -> None:
+        self._load_page(self.view, self.place.query(self.view, self.search_text), message.page,
+                        self._generation)
+
+    @work(thread=True, group="list-pages", exit_on_error=False)
+    def _load_page(self, view: str, q: ArticleQuery, page: int, generation: int) -> None:
+        rows = self.library.articles(replace(q, limit=FIRST_PAGE, offset=page * FIRST_PAGE))
+        self.post_message(PageLoaded(view, page, rows, generation))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.generation == self._generation and message.view == self.view:
+            self.articles.set_page(message.page, message.rows)
+
+    def on_list_counted(self, message: ListCounted) -> None:
+        if message.generation == self._generation and message.view == self.view:
+            self.articles.set_total(message.total)
+            self._complete_generation = message.generation
+            self._update_list_title()
 
     def _remember_view(self, view: str) -> None:
         if view != "search":
@@ -355,13 +384,9 @@ class MainScreen(Screen[None]):
     def on_list_loaded(self, message: ListLoaded) -> None:
         if message.generation != self._generation or message.view != self.view:
             return
-        current = self.articles.current
-        keep = message.keep_id
-        if self.articles.row_count and current is not None and (
-                keep is None or self.articles.index_of(keep) is not None):
-            keep = current.id  # the user moved while the rest was loading
-        self.articles.set_rows(message.rows, keep_id=keep)
-        if message.complete:
+        self.articles.set_rows(message.rows, total=message.total, keep_id=message.keep_id,
+                               keep_index=message.keep_index)
+        if message.total is not None:
             self._complete_generation = message.generation
         self._update_list_title()
         if self.article_id is None and self._welcome() != self._shown_welcome:
@@ -470,8 +495,9 @@ class MainScreen(Screen[None]):
         if not self.offline:
             ahead = [i.id for i in message.items[:PREFETCH_RELATED]]
             i = self.articles.index_of(message.article_id)
-            if i is not None and i + 1 < self.articles.row_count:
-                ahead.insert(0, self.articles.rows[i + 1].id)
+            following = self.articles.row(i + 1) if i is not None else None
+            if following is not None:
+                ahead.insert(0, following.id)
             self._fetch_full_text(message.article_id, ahead)
 
     @work(thread=True, group="fulltext", exclusive=True, exit_on_error=False)
@@ -517,8 +543,8 @@ class MainScreen(Screen[None]):
 
     def _state_of(self, article_id: int) -> tuple[bool, bool]:
         i = self.articles.index_of(article_id)
-        if i is not None:
-            row = self.articles.rows[i]
+        row = self.articles.row(i) if i is not None else None
+        if row is not None:
             return row.read, row.starred
         if self.article is not None and self.article.id == article_id:
             return self.article.read, self.article.starred
@@ -748,9 +774,10 @@ class MainScreen(Screen[None]):
         self.pane.page_down()
 
     def _open_at(self, index: int) -> None:
-        if 0 <= index < self.articles.row_count:
+        row = self.articles.row(index) if 0 <= index < self.articles.row_count else None
+        if row is not None:
             self.articles.move_to(index)
-            self.open_article(self.articles.rows[index].id, focus=False)
+            self.open_article(row.id, focus=False)
 
     def action_next_article(self) -> None:
         self._open_at(self._anchor() + 1)
@@ -766,10 +793,15 @@ class MainScreen(Screen[None]):
         return self.articles.cursor
 
     def _unread(self, step: int) -> None:
-        rows = self.articles.rows
+        articles = self.articles
         i = self._anchor() + step
-        while 0 <= i < len(rows):
-            if not rows[i].read:
+        while 0 <= i < articles.row_count:
+            row = articles.row(i)
+            if row is None:  # not loaded yet: ask for it, the reader presses again
+                articles.want(i)
+                self.notify(_("Loading more articles…"), markup=False)
+                return
+            if not row.read:
                 self._open_at(i)
                 return
             i += step

@@ -15,15 +15,23 @@ from textual.strip import Strip
 
 from termnews.model import ArticleRow
 from termnews.ui import timefmt
-from termnews.ui.messages import ArticleChosen, ArticleHighlighted
+from termnews.ui.messages import ArticleChosen, ArticleHighlighted, PageWanted
+from termnews.ui.views import FIRST_PAGE
 from termnews.ui.widgets.row_list import RowList, fit
 
+PAGE = FIRST_PAGE  # rows per query; page 0 is what the first frame shows
 SECTION_WIDTH = 12
 TIME_WIDTH = 5
 
 
 class ArticleList(RowList):
-    """Articles of the current view, newest first."""
+    """Articles of the current view, newest first, loaded a page at a time.
+
+    The list knows how many rows the view has (``total``) and holds the pages
+    that were drawn; a missing page is drawn as a placeholder line and asked for
+    with ``PageWanted`` (the screen loads it in a worker and calls ``set_page``).
+    Memory and start-up stay flat however large the cache grows.
+    """
 
     COMPONENT_CLASSES = RowList.COMPONENT_CLASSES | {
         "article-list--unread", "article-list--read", "article-list--star",
@@ -40,7 +48,9 @@ class ArticleList(RowList):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.rows: list[ArticleRow] = []
+        self.total = 0
+        self._pages: dict[int, list[ArticleRow]] = {}
+        self._wanted: set[int] = set()
         self._index: dict[int, int] = {}
         self.section_titles: dict[tuple[str, str, str], str] = {}
         self.show_section = False
@@ -50,17 +60,42 @@ class ArticleList(RowList):
 
     @property
     def row_count(self) -> int:
-        return len(self.rows)
+        return self.total
 
-    def set_rows(self, rows: list[ArticleRow], *, keep_id: int | None = None) -> None:
-        """Replace the rows; keep_id stays under the cursor at the same screen line."""
+    def row(self, index: int) -> ArticleRow | None:
+        page = self._pages.get(index // PAGE)
+        if page is None:
+            return None
+        offset = index % PAGE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def rows(self) -> list[ArticleRow]:
+        """The loaded rows, in list order (all of them for a view of a few pages)."""
+        return [r for n in sorted(self._pages) for r in self._pages[n]]
+
+    def set_rows(self, rows: list[ArticleRow], *, total: int | None = None,
+                 keep_id: int | None = None, keep_index: int | None = None) -> None:
+        """New first page (and total); keep_id stays under the cursor at the same screen line.
+
+        keep_index is where keep_id is expected when it is beyond the first page
+        (after a refresh: its old place plus the number of new articles).
+        """
         old_screen_line = self.cursor - int(self.scroll_offset.y)
-        self.rows = rows
+        self._pages = {0: list(rows)} if rows else {}
+        self._wanted.clear()
         self._index = {r.id: i for i, r in enumerate(rows)}
+        self.total = max(len(rows), total or 0)
         self.update_size()
-        target = self._index.get(keep_id, 0) if keep_id is not None else 0
+        target = 0
+        if keep_id is not None:
+            found = self._index.get(keep_id)
+            if found is not None:
+                target = found
+            elif keep_index is not None and 0 <= keep_index < self.total:
+                target = keep_index
         self.cursor = target
-        if keep_id is not None and keep_id in self._index:
+        if keep_id is not None and target:
             self.scroll_to(y=max(0, target - max(0, old_screen_line)), animate=False,
                            immediate=True, force=True)
         else:
@@ -70,10 +105,33 @@ class ArticleList(RowList):
         if self.awaiting_rows:
             self.end_loading()
 
+    def set_total(self, total: int) -> None:
+        self.total = max(total, len(self._pages.get(0, [])))
+        self.update_size()
+
+    def set_page(self, page: int, rows: list[ArticleRow]) -> None:
+        self._pages[page] = list(rows)
+        self._wanted.discard(page)
+        base = page * PAGE
+        for i, r in enumerate(rows):
+            self._index[r.id] = base + i
+        self.refresh()
+        if page * PAGE <= self.cursor < page * PAGE + PAGE:
+            self.on_cursor_moved()
+
+    def want(self, index: int) -> None:
+        """Ask for the page holding index unless it is loaded or on its way."""
+        page = index // PAGE
+        if 0 <= index < self.total and page not in self._pages and page not in self._wanted:
+            self._wanted.add(page)
+            self.post_message(PageWanted(page))
+
     def begin_loading(self) -> None:
         super().begin_loading()
-        self.rows = []
+        self._pages = {}
         self._index = {}
+        self._wanted.clear()
+        self.total = 0
         self.update_size()
 
     def index_of(self, article_id: int) -> int | None:
@@ -81,22 +139,22 @@ class ArticleList(RowList):
 
     @property
     def current(self) -> ArticleRow | None:
-        if 0 <= self.cursor < len(self.rows):
-            return self.rows[self.cursor]
-        return None
+        return self.row(self.cursor)
 
     def update_row(self, article_id: int, *, read: bool | None = None,
                    starred: bool | None = None) -> None:
         i = self._index.get(article_id)
-        if i is None:
+        row = self.row(i) if i is not None else None
+        if i is None or row is None:
             return
-        row = self.rows[i]
-        self.rows[i] = replace(row, read=row.read if read is None else read,
-                               starred=row.starred if starred is None else starred)
+        self._pages[i // PAGE][i % PAGE] = replace(
+            row, read=row.read if read is None else read,
+            starred=row.starred if starred is None else starred)
         self.refresh_row(i)
 
     def mark_all_read(self) -> None:
-        self.rows = [r if r.read else replace(r, read=True) for r in self.rows]
+        for n, page in self._pages.items():
+            self._pages[n] = [r if r.read else replace(r, read=True) for r in page]
         self.refresh()
 
     def select_id(self, article_id: int, *, notify: bool = False) -> bool:
@@ -109,8 +167,12 @@ class ArticleList(RowList):
     # --- drawing ------------------------------------------------------------------
 
     def render_row(self, index: int, width: int, base: Style) -> list[Segment]:
-        row = self.rows[index]
+        row = self.row(index)
         style = self.fg
+        if row is None:
+            self.want(index)
+            return [Segment("    " + fit("…", max(0, width - 4)),
+                            base + style("article-list--meta"))]
         title_style = base + style(
             "article-list--read" if row.read else "article-list--unread")
         if index == self.cursor:
@@ -138,7 +200,7 @@ class ArticleList(RowList):
         return segments + tail
 
     def render_line(self, y: int) -> Strip:
-        if not self.rows and y == 1 and self.empty_text:
+        if not self.total and y == 1 and self.empty_text and not self.awaiting_rows:
             width = self.scrollable_content_region.width
             text = fit("  " + self.empty_text, width)
             return Strip([Segment(text, self.rich_style + self.get_component_rich_style(
