@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import os
+import sys
 import time
+import types
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from termnews.config import Config
@@ -38,18 +40,63 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB"
 
 
-def make_client(config: Config) -> httpx.AsyncClient:
-    """One client per refresh: keep-alive connections shared by all feeds."""
+def import_httpx() -> Any:
+    """httpx, without its command-line tool: httpx/__init__ imports httpx._main, which
+    pulls in click, pygments and rich (~0.1 s) only to offer an `httpx` command."""
+    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+        stub = types.ModuleType("httpx._main")
+
+        def main() -> None:  # pragma: no cover - the real CLI is not needed in termnews
+            raise SystemExit("the httpx command-line tool is not available here")
+
+        stub.main = main  # type: ignore[attr-defined]
+        sys.modules["httpx._main"] = stub
     import httpx
 
+    return httpx
+
+
+def _lazy_tls_transport(**kw: Any) -> Any:
+    """An https transport whose SSL context (CA bundle: tens of ms) is built on first use,
+    so a refresh of plain-http feeds never pays for it."""
+    httpx = import_httpx()
+
+    class LazyTLS(httpx.AsyncBaseTransport):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            self._real: Any = None
+
+        async def handle_async_request(self, request: Any) -> Any:
+            if self._real is None:
+                self._real = httpx.AsyncHTTPTransport(**kw)
+            return await self._real.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            if self._real is not None:
+                await self._real.aclose()
+
+    return LazyTLS()
+
+
+def make_client(config: Config) -> httpx.AsyncClient:
+    """One client per refresh: keep-alive connections shared by all feeds."""
+    httpx = import_httpx()
+
     r = config.refresh
+    limits = httpx.Limits(max_connections=max(r.concurrency, 1) + 4,
+                          max_keepalive_connections=max(r.concurrency, 1))
+    common: dict[str, Any] = {
+        "timeout": httpx.Timeout(r.timeout, pool=None),
+        "follow_redirects": False,
+        "headers": {"User-Agent": r.user_agent, "Accept": ACCEPT},
+    }
+    if any(k.lower().endswith("_proxy") for k in os.environ):
+        # Proxies from the environment: let httpx set up its own transports.
+        return httpx.AsyncClient(limits=limits, trust_env=True, **common)
+    plain = httpx.AsyncHTTPTransport(limits=limits, verify=False)  # only ever sees http://
     return httpx.AsyncClient(
-        timeout=httpx.Timeout(r.timeout, pool=None),
-        limits=httpx.Limits(max_connections=max(r.concurrency, 1) + 4,
-                            max_keepalive_connections=max(r.concurrency, 1)),
-        follow_redirects=False,
-        headers={"User-Agent": r.user_agent, "Accept": ACCEPT},
-        trust_env=True,
+        trust_env=False,
+        mounts={"http://": plain, "https://": _lazy_tls_transport(limits=limits)},
+        **common,
     )
 
 
@@ -118,9 +165,7 @@ def _connect_error(exc: Exception, url: str) -> str:
 
 def _plain_http(url: str) -> bool:
     try:
-        import httpx
-
-        return httpx.URL(url).scheme in ("http", "https")
+        return import_httpx().URL(url).scheme in ("http", "https")
     except Exception:
         return False
 
@@ -164,7 +209,7 @@ def _header_safe(value: str) -> bool:
 
 async def _fetch_http(client: httpx.AsyncClient, url: str, etag: str | None,
                       last_modified: str | None, config: Config) -> FetchResult:
-    import httpx
+    httpx = import_httpx()
 
     r = config.refresh
     headers: dict[str, str] = {}
