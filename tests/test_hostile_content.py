@@ -26,6 +26,7 @@ from hostile_support import (
 )
 from termnews.feeds.clean import clean_line, clean_text, safe_http_url, sanitize_html
 from termnews.library import Library
+from termnews.paths import resolve_paths
 
 ESC = "\x1b"
 
@@ -566,3 +567,53 @@ def test_full_text_of_a_hostile_page_is_clean(tmp_path: Path, feed_server: FeedS
         assert ESC not in shown.stdout and "alert(" not in shown.stdout
     finally:
         lib.close()
+
+
+# --- hostile subscription lists --------------------------------------------------------------
+
+
+def test_hostile_opml_import(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    bomb = (FIXTURES / "billion_laughs.rss").read_text().split("<rss")[0] + (
+        '<opml version="2.0"><body><outline text="&lol9;" xmlUrl="https://a.example/f"/>'
+        "</body></opml>")
+    xxe = ('<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY s SYSTEM "file:///etc/passwd">]>'
+           '<opml version="2.0"><body><outline text="&s;" xmlUrl="https://b.example/f"/>'
+           "</body></opml>")
+    for name, doc in (("bomb.opml", bomb), ("xxe.opml", xxe)):
+        path = tmp_path / name
+        path.write_text(doc, encoding="utf-8")
+        result = run_cli(["--profile", "p", "import", str(path)], data)
+        assert result.returncode != 0, name
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1, name
+    # Raw ESC is not even well-formed XML: the whole file is refused, in one line.
+    raw_esc = tmp_path / "esc.opml"
+    raw_esc.write_text(f'<opml version="2.0"><body><outline text="{ESC}]0;x{chr(7)}" '
+                       'xmlUrl="https://esc.example/f"/></body></opml>', encoding="utf-8")
+    result = run_cli(["--profile", "p", "import", str(raw_esc)], data)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+    assert ESC not in result.stderr and "Traceback" not in result.stderr
+    # C1 codes, bidi and zero-width characters are legal XML: they must be cleaned.
+    hostile = (
+        '<?xml version="1.0" encoding="utf-8"?><opml version="2.0"><body>'
+        '<outline text="[@click=app.quit]News[/] \u009b31m\u202e&#x200b;&#x9d;0;x\u009c">'
+        '<outline text="ok" xmlUrl="https://ok.example/feed.xml"/>'
+        '<outline text="js" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="file" xmlUrl="file:///etc/passwd"/>'
+        '<outline text="opt" xmlUrl="-oProxyCommand=x"/>'
+        '</outline></body></opml>')
+    path = tmp_path / "hostile.opml"
+    path.write_bytes(hostile.encode("utf-8"))
+    result = run_cli(["--profile", "p", "import", str(path)], data)
+    assert "Traceback" not in result.stderr
+    assert ESC not in result.stdout + result.stderr
+    listing = run_cli(["--profile", "p", "feeds", "list", "--json"], data)
+    urls = [json.loads(line)["url"] for line in listing.stdout.splitlines() if line.strip()]
+    assert urls == ["https://ok.example/feed.xml"]
+    conn = sqlite3.connect(resolve_paths(data).state_db)
+    try:
+        folders = [f for (f,) in conn.execute("SELECT folder FROM subscriptions")]
+    finally:
+        conn.close()
+    assert folders and all(not forbidden_chars(f) for f in folders), folders
+    assert any("[@click=app.quit]News[/]" in f for f in folders)
