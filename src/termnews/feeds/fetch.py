@@ -43,6 +43,8 @@ def _mb(n: int) -> str:
 def import_httpx() -> Any:
     """httpx, without its command-line tool: httpx/__init__ imports httpx._main, which
     pulls in click, pygments and rich (~0.1 s) only to offer an `httpx` command."""
+    if "httpx" in sys.modules:
+        return sys.modules["httpx"]
     if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
         stub = types.ModuleType("httpx._main")
 
@@ -51,8 +53,16 @@ def import_httpx() -> Any:
 
         stub.main = main  # type: ignore[attr-defined]
         sys.modules["httpx._main"] = stub
-    import httpx
-
+    # httpcore imports trio when it is installed (~0.1 s) only to support trio event
+    # loops; termnews runs on asyncio. Hide it while httpx loads, then un-hide it.
+    hide_trio = "trio" not in sys.modules
+    if hide_trio:
+        sys.modules["trio"] = None  # type: ignore[assignment]
+    try:
+        import httpx
+    finally:
+        if hide_trio and sys.modules.get("trio", 0) is None:
+            del sys.modules["trio"]
     return httpx
 
 
@@ -232,6 +242,9 @@ async def _fetch_http(client: httpx.AsyncClient, url: str, etag: str | None,
                     current = target
                     continue
                 if status == 304:
+                    # Read the (empty) body so the connection goes back to the pool:
+                    # an unread response closes it, and the next feed would reconnect.
+                    await resp.aread()
                     return FetchResult(
                         url=url, status=304, etag=resp.headers.get("etag") or etag,
                         last_modified=resp.headers.get("last-modified") or last_modified,
