@@ -364,6 +364,14 @@ async def test_tui_shows_hostile_titles_literally(
             await pilot.press(key)
             await settle()
         assert app.is_running and app.return_code is None
+        # The command palette searches article titles: hits are shown, not interpreted.
+        await pilot.press("ctrl+p")
+        await pilot.press(*"click")
+        await pilot.pause(0.5)
+        await settle()
+        await pilot.press("escape")
+        await settle()
+        assert app.is_running and app.return_code is None
     lib.close()
 
 
