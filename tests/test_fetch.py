@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import shutil
 import socket
+import ssl
+import subprocess
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -201,3 +206,24 @@ async def test_limiter_bounds_per_host(feed_server: FeedServer) -> None:
         results = await asyncio.gather(*(one(u) for u in urls))
     assert all(r.status == 200 for r in results)
     assert feed_server.max_in_flight == 2
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_https_certificates_are_verified(tmp_path: Path) -> None:
+    """http and https go through different transports: https must still verify."""
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        r = await get(f"https://127.0.0.1:{httpd.server_address[1]}/feed.xml")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert r.error is not None and r.error.startswith("TLS error")
+    assert "certificate" in r.error

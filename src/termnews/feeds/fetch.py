@@ -103,9 +103,12 @@ def make_client(config: Config) -> httpx.AsyncClient:
         # Proxies from the environment: let httpx set up its own transports.
         return httpx.AsyncClient(limits=limits, trust_env=True, **common)
     plain = httpx.AsyncHTTPTransport(limits=limits, verify=False)  # only ever sees http://
+    # The default transport serves https (AsyncClient would otherwise build a verifying
+    # SSL context up front even when no feed needs one).
     return httpx.AsyncClient(
         trust_env=False,
-        mounts={"http://": plain, "https://": _lazy_tls_transport(limits=limits)},
+        transport=_lazy_tls_transport(limits=limits),
+        mounts={"http://": plain},
         **common,
     )
 
