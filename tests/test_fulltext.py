@@ -295,3 +295,23 @@ async def test_cached_image(feed_server: FeedServer, paths: Paths) -> None:
 
     assert prune_images(paths, 30, now=time.time() + 31 * 86400) == 1
     assert image_path(paths, good) is None
+
+
+async def test_prefetch_fetches_what_is_missing_once(feed_server: FeedServer,
+                                                     library: Library) -> None:
+    items = []
+    for n, (slug, title, teaser, paragraphs) in enumerate(STORIES):
+        items.append((feed_server.add(f"/pre/{n}", page(slug, title, paragraphs), HTML),
+                      title, teaser))
+    feed_server.status("/pre/broken", 503)
+    items.append((feed_server.url("/pre/broken"), "Broken", "Teaser"))
+    feed = feed_server.add("/pre.xml", rss(items))
+    library.add_feeds([feed])
+    await library.refresh()
+    ids = [r.id for r in library.articles()]
+    feed_server.clear_log()
+    assert await prefetch(library, ids) == 3
+    assert feed_server.count() == 4
+    # Done ones are skipped, and a page that just failed is not tried again at once.
+    assert await prefetch(library, ids) == 0
+    assert feed_server.count() == 4
