@@ -40,7 +40,6 @@ _STRIP_RANGES = (
 )
 _BAD = re.compile(f"[{_STRIP_RANGES}\r\u2028\u2029]")
 _STRIP = re.compile(f"[{_STRIP_RANGES}]+")
-_WS = re.compile(r"\s+")
 
 
 def clean_text(s: str) -> str:
@@ -59,7 +58,7 @@ def clean_text(s: str) -> str:
 
 def clean_line(s: str) -> str:
     """clean_text folded to one line with single spaces: for titles, authors, names."""
-    return _WS.sub(" ", clean_text(s)).strip()
+    return " ".join(clean_text(s).split()) if s else s
 
 
 # --- URLs --------------------------------------------------------------------
@@ -186,6 +185,7 @@ _TAG = re.compile(r"<[/!?a-zA-Z][^>]*(?:>|\Z)")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _SPACES = re.compile(r"[ \t\xa0]+")
 _BLANKS = re.compile(r"\n\s*\n\s*")
+_LINE_EDGES = re.compile(r" ?\n ?")
 
 
 def html_to_text(html: str) -> str:
@@ -197,7 +197,7 @@ def html_to_text(html: str) -> str:
         return ""
     if "<" not in html and "&" not in html:
         return _tidy(clean_text(html))
-    s = _CDATA.sub(r"\1", html)
+    s = _CDATA.sub(r"\1", html) if "<![" in html else html
     s = _DROP_BLOCKS.sub(" ", s)
     s = _BREAKS.sub("\n", s)
     s = _TAG.sub("", s)
@@ -206,5 +206,5 @@ def html_to_text(html: str) -> str:
 
 
 def _tidy(s: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in s.split("\n"))
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    s = _LINE_EDGES.sub("\n", _SPACES.sub(" ", s))
+    return _BLANKS.sub("\n\n", s).strip()

@@ -374,6 +374,8 @@ def _text(el: Any) -> str:
 def _fast(data: bytes) -> _RawFeed:
     from lxml import etree
 
+    if b"xml:base" in data:
+        raise _Unusual("xml:base")  # feedparser resolves links against it
     try:
         root = etree.fromstring(data, _xml_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
@@ -478,11 +480,7 @@ def _fast_rss_item(item: Any) -> _Raw:
     raw = _Raw()
     published = updated = None
     for el in item:
-        tag = el.tag
-        if _check_ns(tag):
-            continue
-        if el.get(XML_BASE) is not None:
-            raise _Unusual("xml:base")
+        tag = el.tag  # the common plain tags first: this loop runs for every element
         if tag == "title":
             raw.title = _text(el).strip()
             raw.title_html = bool(_CLOSE_OR_ENTITY.search(raw.title))
@@ -514,10 +512,10 @@ def _fast_rss_item(item: Any) -> _Raw:
             raw.enclosures.append(((el.get("url") or "").strip(), el.get("type") or ""))
         elif tag == NS_ATOM + "link":
             _atom_link(el, raw)
+        elif not isinstance(tag, str) or tag in _RSS_ITEM_IGNORED or tag.startswith(_IGNORED_NS):
+            continue
         elif tag.startswith(NS_MEDIA):
             _media(el, raw, tag[len(NS_MEDIA):])
-        elif tag in _RSS_ITEM_IGNORED:
-            continue
         else:
             raise _Unusual(f"item element {tag}")
     raw.published = parse_date(published) or parse_date(updated)
