@@ -315,3 +315,25 @@ async def test_prefetch_fetches_what_is_missing_once(feed_server: FeedServer,
     # Done ones are skipped, and a page that just failed is not tried again at once.
     assert await prefetch(library, ids) == 0
     assert feed_server.count() == 4
+
+
+async def test_reserved_hosts_are_never_asked(library: Library, paths: Paths) -> None:
+    """The demo's pages live on meridian.example: no DNS error is stored for them."""
+    from termnews.model import FeedSource, ParsedEntry, ParsedFeed
+    from termnews.store import cache
+    from termnews.store.db import transaction
+
+    url = "http://127.0.0.1:9/reserved.xml"
+    library.add_feeds([url])
+    with transaction(library.conn):
+        cache.ensure_feed(library.conn, FeedSource(url=url, outlet="x", edition="en",
+                                                   section="world"))
+        cache.store_entries(library.conn, url, ParsedFeed(title="t", language="en", entries=(
+            ParsedEntry(guid="r", url="https://meridian.example/en/world/r", title="R",
+                        summary="Teaser"),)))
+    aid = library.articles()[0].id
+    article = await fetch_article_text(library, aid)
+    assert article.full_text == "" and article.full_text_error is None
+    assert await fetch_missing_full_texts(paths, Config(), [url], limit=10) == 0
+    assert await prefetch(library, [aid]) == 0
+    assert library.article(aid).full_text_error is None  # type: ignore[union-attr]

@@ -237,8 +237,22 @@ def _page_config(config: Config) -> Config:
     return replace(config, refresh=refresh)
 
 
+# Names reserved for documentation and tests (RFC 2606, RFC 6761): no article lives
+# there, so asking would only store a DNS error (the demo outlet uses meridian.example).
+_RESERVED_SUFFIXES = (".example", ".invalid", ".test", ".localhost")
+_RESERVED_HOSTS = ("example.com", "example.net", "example.org")
+
+
+def _reserved(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return host.endswith(_RESERVED_SUFFIXES) or host in _RESERVED_HOSTS or any(
+        host.endswith("." + h) for h in _RESERVED_HOSTS)
+
+
 def _fetchable(url: str, allow_files: bool) -> bool:
-    return bool(safe_http_url(url)) or (allow_files and url.lower().startswith("file:"))
+    if allow_files and url.lower().startswith("file:"):
+        return True
+    return bool(safe_http_url(url)) and not _reserved(url)
 
 
 async def _fetch_page(client: Any, url: str, title: str, config: Config, *,
@@ -293,14 +307,14 @@ async def fetch_article_text(lib: Library, article_id: int, *,
                              allow_files: bool = False) -> Article:
     """Fetch, extract and store one article's page; the updated article comes back.
 
-    Offline (or in the demo, whose pages are not on the network) nothing is
-    fetched and the article comes back as it is. On failure the feed text stays
-    and ``full_text_error`` says why.
+    Offline (or in the demo, or for a reserved host such as ``*.example``, whose pages
+    are not on the network) nothing is fetched and the article comes back as it is.
+    On failure the feed text stays and ``full_text_error`` says why.
     """
     article = lib.article(article_id)
     if article is None:
         raise KeyError(article_id)
-    if lib.offline or lib.demo or not article.url:
+    if lib.offline or lib.demo or not article.url or _reserved(article.url):
         return article
     await _fetch_many(lib.conn, [(article_id, article.url, article.title)], lib.config,
                       allow_files=allow_files)
