@@ -212,7 +212,7 @@ def extract_page(body: bytes, content_type: str, url: str, title: str = "") -> P
     return PageText(markdown=clean_text(markdown), **info)
 
 
-_LEADING_H1 = re.compile(r"^\s*(?:<html>\s*)?(?:<body>\s*)?<h1[^>]*>(.*?)</h1>", re.S | re.I)
+_LEADING_H1 = re.compile(r"^(\s*(?:<html>\s*)?(?:<body>\s*)?)<h1[^>]*>(.*?)</h1>", re.S | re.I)
 
 
 def _drop_leading_title(html: str, title: str) -> str:
@@ -220,10 +220,10 @@ def _drop_leading_title(html: str, title: str) -> str:
     m = _LEADING_H1.match(html)
     if m is None:
         return html
-    heading = _norm(re.sub(r"<[^>]+>", " ", m.group(1)))
+    heading = _norm(re.sub(r"<[^>]+>", " ", m.group(2)))
     wanted = _norm(title)
     if heading and wanted and (heading in wanted or wanted in heading):
-        return html[: m.start(1) - len("<h1>")].rstrip() + html[m.end():]
+        return m.group(1) + html[m.end():]
     return html
 
 
