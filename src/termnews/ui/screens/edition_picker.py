@@ -39,7 +39,7 @@ class EditionPicker(ModalScreen[str | None]):
         background: $surface;
     }
     EditionPicker OptionList, EditionPicker OptionList:focus {
-        width: auto;
+        width: 100%;
         min-width: 28;
         height: auto;
         max-height: 20;
@@ -61,7 +61,9 @@ class EditionPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editions-box") as box:
-            box.border_title = Content(_("{outlet}: editions").format(outlet=self.outlet.name))
+            title = _("{outlet}: editions").format(outlet=self.outlet.name)
+            box.border_title = Content(title)
+            box.styles.min_width = min(cell_len(title) + 6, 76)  # the title fits the box
             width = max((cell_len(e.name) for e in self.outlet.editions), default=0)
             yield OptionList(*[
                 Option(edition_prompt(e.name, e.lang, e.lang == self.current, width), id=e.lang)
