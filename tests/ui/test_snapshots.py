@@ -27,11 +27,13 @@ REAL_CATALOG = Library.catalog  # the demo outlet is bundled data: these tests u
 
 
 def _load_screenshots() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "termnews_screenshots", ROOT / "scripts" / "screenshots.py")
+    name = "termnews_screenshots"
+    if name in sys.modules:  # test_palette loads it too
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "screenshots.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    sys.modules[name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 
