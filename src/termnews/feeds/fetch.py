@@ -59,6 +59,7 @@ def import_httpx() -> Any:
     if hide_trio:
         sys.modules["trio"] = None  # type: ignore[assignment]
     try:
+        import httpcore  # noqa: F401  (httpx imports it lazily, when the first transport is made)
         import httpx
     finally:
         if hide_trio and sys.modules.get("trio", 0) is None:
