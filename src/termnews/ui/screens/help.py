@@ -65,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box") as box:
             box.border_title = _("Keys")
-            box.border_subtitle = _("Esc closes")
+            box.border_subtitle = _("Esc closes · Ctrl+P all commands")
             with VerticalScroll(id="help-scroll"):
                 yield Static(keys_table(self.key_rows), id="help-keys")
 

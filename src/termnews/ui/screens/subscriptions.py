@@ -197,6 +197,8 @@ class SubscriptionsScreen(ModalScreen[bool]):
 
     def _populate(self, outlets: tuple[Outlet, ...], catalog_keys: set[str],
                   subscribed: set[str], select_url: str | None) -> None:
+        if not self.is_attached:  # closed while the worker read
+            return
         self.catalog_keys = catalog_keys
         self.subscribed = subscribed
         tree = self.query_one(SubsTree)
@@ -290,8 +292,9 @@ class SubscriptionsScreen(ModalScreen[bool]):
             done.set()
 
     def _write_failed(self, message: str) -> None:
-        self.notify(message, severity="error", markup=False)
-        self._load()  # show what the profile really holds
+        self.app.notify(message, severity="error", markup=False)
+        if self.is_attached:
+            self._load()  # show what the profile really holds
 
     # --- adding a feed ------------------------------------------------------------------
 
@@ -304,8 +307,9 @@ class SubscriptionsScreen(ModalScreen[bool]):
             self._enqueue(url)
 
     def _feed_added(self, url: str) -> None:
-        self.notify(_("Feed added: {url}").format(url=url), markup=False)
-        self._load(url)
+        self.app.notify(_("Feed added: {url}").format(url=url), markup=False)
+        if self.is_attached:
+            self._load(url)
 
     # --- closing ----------------------------------------------------------------------
 
