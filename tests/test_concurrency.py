@@ -17,11 +17,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from feedserver import FeedServer, make_rss
 from hostile_support import open_library, run_cli, write_config
 
 FEEDS = 30
 ITEMS = 80
+BIG_ROUND = 400
 
 # A second "TUI": a separate process with its own Library marking a slice of articles.
 MARKER_SCRIPT = r"""
@@ -55,9 +58,9 @@ def _setup(tmp_path: Path, server: FeedServer, round_no: int = 0) -> tuple[Path,
     return data_dir, urls
 
 
-def _publish(server: FeedServer, round_no: int) -> None:
+def _publish(server: FeedServer, round_no: int, items: int = ITEMS) -> None:
     for n in range(FEEDS):
-        server.add(f"/c/{n}.xml", make_rss(n + 1000 * round_no, ITEMS))
+        server.add(f"/c/{n}.xml", make_rss(n + 1000 * round_no, items))
 
 
 def _refresh(data_dir: Path) -> subprocess.Popen[str]:
@@ -185,5 +188,59 @@ def test_two_libraries_in_one_process_write_at_once(tmp_path: Path,
             for i, (read, star) in d.items():
                 art = check.article(i)
                 assert art is not None and (art.read, art.starred) == (read, star)
+    finally:
+        check.close()
+
+
+async def test_tui_marks_while_a_cron_refresh_writes(tmp_path: Path,
+                                                     feed_server: FeedServer) -> None:
+    """The real TUI (Pilot) stars articles while a ``termnews refresh`` process writes."""
+    app_module = pytest.importorskip("termnews.ui.app")
+    data_dir, _ = _setup(tmp_path, feed_server)
+    assert run_cli(["--profile", "alice", "refresh"], data_dir).returncode == 0
+    lib = open_library(data_dir, profile="alice")
+    write_config(lib.paths, deadline=30.0)
+    app = app_module.TermnewsApp(lib, offline=True)
+    starred: list[int] = []
+    during = 0  # stars given while the refresh process was still running
+    async with app.run_test(size=(160, 48)) as pilot:
+
+        async def settle() -> object:
+            for _ in range(3):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            return app.screen
+
+        screen = await settle()
+        await pilot.press("tab")  # the article list
+        await settle()
+        _publish(feed_server, 1, items=BIG_ROUND)  # enough writing to outlast the marking
+        refresh = _refresh(data_dir)
+        try:
+            for _ in range(40):
+                current = screen.articles.current  # type: ignore[attr-defined]
+                assert current is not None
+                if current.id not in starred and not current.starred:
+                    during += refresh.poll() is None
+                    await pilot.press("f")
+                    starred.append(current.id)
+                await pilot.press("j")
+                await pilot.pause()
+            _out, err = refresh.communicate(timeout=120)
+        finally:
+            if refresh.poll() is None:
+                refresh.kill()
+        await settle()
+        assert app.is_running
+    lib.close()
+    assert refresh.returncode == 0, err
+    assert "locked" not in err.lower()
+    assert len(starred) >= 20
+    assert during >= 5, "the refresh was over before the TUI started marking"
+    check = open_library(data_dir, profile="alice")
+    try:
+        lost = [i for i in starred if not (a := check.article(i)) or not a.starred]
+        assert not lost, f"stars lost: {lost}"
+        assert check.count() == FEEDS * (ITEMS + BIG_ROUND)  # the refresh stored its items too
     finally:
         check.close()
