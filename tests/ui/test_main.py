@@ -417,8 +417,9 @@ async def test_edition_option_and_clickable_tabs(lib: Library) -> None:
         screen = await settle(app, pilot)
         assert screen.edition == "ru"
         assert all(r.edition == "ru" for r in screen.articles.rows)
-        tab = next(t for t in screen.masthead.query("EditionTab") if t.lang == "en")
-        await pilot.click(tab)
+        tabs = screen.masthead.tabs
+        x = next(start for start, _end, lang in tabs._spans if lang == "en")
+        await pilot.click(tabs, offset=(x + 1, 0))
         screen = await settle(app, pilot)
         assert screen.edition == "en"
         assert all(r.edition == "en" for r in screen.articles.rows)

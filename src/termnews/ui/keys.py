@@ -32,10 +32,13 @@ LIST_BINDINGS: list[Binding] = [
     _b("enter", "select", N_("open"), "open", show=False),
 ]
 
-# The reading screen.
+# The reading screen. Keys that move the focus are priority bindings: the App runs them
+# before it hands the next keys on, so keys typed ahead (tmux, a paste, a fast typist)
+# reach the newly focused pane rather than the old one.
 SCREEN_BINDINGS: list[Binding] = [
-    _b("tab", "cycle_pane(1)", N_("next pane"), "next_pane", show=False),
-    _b("shift+tab", "cycle_pane(-1)", N_("previous pane"), "prev_pane", show=False),
+    _b("tab", "cycle_pane(1)", N_("next pane"), "next_pane", show=False, priority=True),
+    _b("shift+tab", "cycle_pane(-1)", N_("previous pane"), "prev_pane", show=False,
+       priority=True),
     _b("space", "page_article", N_("page the article"), "page_article", show=False),
     _b("n", "next_unread", N_("next unread"), "next_unread", show=False),
     _b("p", "prev_unread", N_("previous unread"), "prev_unread", show=False),
@@ -44,7 +47,7 @@ SCREEN_BINDINGS: list[Binding] = [
     _b("s", "subscribe", N_("subscribe"), "subscribe", show=False),
     _b("a", "mark_all", N_("mark section read"), "mark_all", show=False),
     _b("r", "refresh", N_("refresh"), "refresh", show=False),
-    _b("slash", "search", N_("search"), "search", show=False, key_display="/"),
+    _b("slash", "search", N_("search"), "search", show=False, key_display="/", priority=True),
     _b("o", "open_browser", N_("open in browser"), "open_browser", show=False),
     _b("left_square_bracket", "prev_article", N_("previous article"), "prev_article",
        show=False, key_display="["),
@@ -55,7 +58,8 @@ SCREEN_BINDINGS: list[Binding] = [
     _b("l", "toggle_edition", N_("language"), "next_edition", show=False),
     _b("L", "pick_edition", N_("pick edition"), "pick_edition", show=False),
     _b("S", "subscriptions", N_("subscriptions"), "subscriptions", show=False),
-    _b("escape", "close_article", N_("close article"), "close_article", show=False),
+    _b("escape", "close_article", N_("close article"), "close_article", show=False,
+       priority=True),
     _b("question_mark", "help", N_("help"), "help", show=False, key_display="?"),
 ]
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -245,7 +245,7 @@ class MainScreen(Screen[None]):
         self.masthead.set_brand(outlet.name if outlet else "")
         editions = [(e.lang, e.lang.upper() or "—", e.name) for e in outlet.editions] \
             if outlet else []
-        await self.masthead.set_editions(editions, self.place.edition)
+        self.masthead.set_editions(editions, self.place.edition)
         self._update_status()
 
     def _rebuild_sections(self) -> None:
@@ -708,12 +708,16 @@ class MainScreen(Screen[None]):
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
+        if search.has_focus:  # "/" is a priority key: typed in the search box, it is text
+            search.insert_text_at_cursor("/")
+            return
         self.add_class("-searching")
         search.value = self.search_text
         self._focus(search)
 
-    @on(Input.Submitted, "#search")
-    async def _search_submitted(self, event: Input.Submitted) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
         text = event.value.strip()
         self.remove_class("-searching")
         if not text:

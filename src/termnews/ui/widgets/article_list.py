@@ -166,6 +166,12 @@ class ArticleList(RowList):
 
     # --- drawing ------------------------------------------------------------------
 
+    def line_key(self, index: int) -> object:
+        row = self.row(index)
+        if row is None:
+            return None  # a placeholder is drawn afresh: it asks for its page
+        return row, self.show_section, timefmt.now().astimezone().date()
+
     def render_row(self, index: int, width: int, base: Style) -> list[Segment]:
         row = self.row(index)
         style = self.fg

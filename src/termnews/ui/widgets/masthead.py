@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,18 +12,39 @@ from textual.widgets import Static
 from termnews.ui.messages import EditionClicked
 
 
-class EditionTab(Static):
-    """One edition's tab; a click switches to it."""
+class EditionTabs(Static):
+    """The edition tabs as one line of text (EN │ RU │ …); a click on a tab switches to it."""
 
-    def __init__(self, lang: str, label: str, *, current: bool, tooltip: str = "") -> None:
-        super().__init__(Content(label), classes="-current" if current else "")
-        self.lang = lang
-        if tooltip:
-            self.tooltip = Content(tooltip)
+    def __init__(self) -> None:
+        super().__init__(Content(""), id="tabs")
+        self._spans: list[tuple[int, int, str]] = []  # (start cell, end cell, lang)
+
+    def set_tabs(self, editions: list[tuple[str, str, str]], current: str) -> None:
+        parts: list[Content] = []
+        self._spans = []
+        x = 0
+        if len(editions) > 1:
+            for i, (lang, label, _name) in enumerate(editions):
+                if i:
+                    parts.append(Content.styled("│", "$text-muted"))
+                    x += 1
+                text = f" {label} "
+                style = "bold $text on $accent 40%" if lang == current else "$text-muted"
+                parts.append(Content.styled(text, style))
+                width = cell_len(text)
+                self._spans.append((x, x + width, lang))
+                x += width
+        self.update(Content.assemble(*parts))
+
+    def lang_at(self, x: int) -> str | None:
+        return next((lang for start, end, lang in self._spans if start <= x < end), None)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.post_message(EditionClicked(self.lang))
+        offset = event.get_content_offset(self)
+        lang = self.lang_at(offset.x) if offset is not None else None
+        if lang is not None:
+            self.post_message(EditionClicked(lang))
 
 
 class Masthead(Horizontal):
@@ -31,11 +53,8 @@ class Masthead(Horizontal):
     DEFAULT_CSS = """
     Masthead { height: 1; dock: top; background: $panel; }
     Masthead #brand { width: auto; padding: 0 1; text-style: bold; color: $text; }
-    Masthead #tabs { width: 1fr; height: 1; align-horizontal: center; }
-    Masthead EditionTab { width: auto; padding: 0 1; color: $text-muted; }
-    Masthead EditionTab:hover { background: $boost; }
-    Masthead EditionTab.-current { color: $text; background: $accent 40%; text-style: bold; }
-    Masthead .sep { width: 1; color: $text-muted; }
+    Masthead #tabs { width: auto; height: 1; }
+    Masthead .spacer { width: 1fr; }
     Masthead #status { width: auto; padding: 0 1; color: $text-muted; }
     Masthead #status.-offline { color: $warning; }
     """
@@ -47,7 +66,9 @@ class Masthead(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(Content("termnews"), id="brand")
-        yield Horizontal(id="tabs")
+        yield Static(classes="spacer")
+        yield EditionTabs()
+        yield Static(classes="spacer")
         yield Static(Content(""), id="status")
 
     def set_brand(self, outlet_name: str) -> None:
@@ -55,21 +76,17 @@ class Masthead(Horizontal):
             else Content("termnews")
         self.query_one("#brand", Static).update(text)
 
-    async def set_editions(self, editions: list[tuple[str, str, str]], current: str) -> None:
+    def set_editions(self, editions: list[tuple[str, str, str]], current: str) -> None:
         """editions: (lang, tab label, full name); the current one is highlighted."""
         if editions == self._editions and current == self._current:
             return
         self._editions = list(editions)
         self._current = current
-        tabs = self.query_one("#tabs", Horizontal)
-        await tabs.remove_children()
-        widgets: list[Static] = []
-        for i, (lang, label, name) in enumerate(editions):
-            if i:
-                widgets.append(Static(Content("│"), classes="sep"))
-            widgets.append(EditionTab(lang, label, current=lang == current, tooltip=name))
-        if len(editions) > 1:
-            await tabs.mount_all(widgets)
+        self.query_one(EditionTabs).set_tabs(editions, current)
+
+    @property
+    def tabs(self) -> EditionTabs:
+        return self.query_one(EditionTabs)
 
     def set_status(self, text: str, *, offline: bool = False) -> None:
         status = self.query_one("#status", Static)

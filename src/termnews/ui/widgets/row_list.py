@@ -8,11 +8,14 @@ Rows are plain text segments: nothing here is ever parsed as markup.
 
 from __future__ import annotations
 
+from typing import Self
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -55,6 +58,9 @@ class RowList(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
+        # Drawn lines keyed by what they show (see line_key): moving or scrolling by a
+        # line redraws one or two rows instead of the whole list.
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(512)
         super().__init__(name=name, id=id, classes=classes)
         self.cursor = 0
         self.awaiting_rows = False
@@ -83,6 +89,11 @@ class RowList(ScrollView, can_focus=True):
     def selectable(self, index: int) -> bool:
         return True
 
+    def line_key(self, index: int) -> object:
+        """Everything row index's look depends on besides cursor, focus and width, for the
+        line cache; None (the default) draws the line afresh every time."""
+        return None
+
     def on_cursor_moved(self) -> None:
         """Called after the cursor moved (to post a message)."""
 
@@ -107,11 +118,29 @@ class RowList(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= self.row_count or width <= 0:
             return Strip.blank(width, base)
+        row_key = self.line_key(index)
+        key = (row_key, index, index == self.cursor, width, self.has_focus)
+        if row_key is not None:
+            cached = self._lines.get(key)
+            if cached is not None:
+                return cached
         if index == self.cursor:
             base = base + self.get_component_rich_style("row-list--cursor")
         segments = self.render_row(index, width, base)
-        strip = Strip(segments)
-        return strip.adjust_cell_length(width, base).simplify()
+        strip = Strip(segments).adjust_cell_length(width, base).simplify()
+        if row_key is not None:
+            self._lines[key] = strip
+        return strip
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if not regions:  # a full refresh: the rows or their look changed
+            self._lines.clear()
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def notify_style_update(self) -> None:
+        self._lines.clear()  # theme, focus or CSS changed
+        super().notify_style_update()
 
     def refresh_row(self, index: int) -> None:
         self.refresh_line(index)
