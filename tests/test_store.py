@@ -94,3 +94,14 @@ def test_feed_outcome_recorded(library: Library) -> None:
     assert status.error == "HTTP 500" and status.http_status == 500
     assert cache.fail_count(library.conn, URL) == 1
     assert FeedSource(url=URL, outlet="x", edition="", section="main").url == URL
+
+
+def test_body_text_is_searchable(library: Library) -> None:
+    parsed = ParsedFeed(title="t", language="en", entries=(
+        ParsedEntry(guid="b1", url="http://127.0.0.1:1/b1", title="Teaser only",
+                    summary="A short teaser.", content_html="<p>The lighthouse keeper</p>",
+                    body_text="The lighthouse keeper"),
+    ))
+    _store(library, parsed)
+    assert [r.title for r in library.articles(ArticleQuery(search="lighthouse"))] == [
+        "Teaser only"]

@@ -131,6 +131,7 @@ class ParsedEntry:
     image_credit: str = ""
     language: str = ""
     alternates: tuple[Alternate, ...] = ()
+    body_text: str = ""  # plain text of content_html for search; "" when the summary is it
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,8 +38,8 @@ RELATED = "related"
 SECTION = "section"
 LATEST = "latest"
 
-# FTS5 column weights for bm25(): title, summary, full_text, categories.
-_BM25_WEIGHTS = (6.0, 2.0, 1.0, 3.0)
+# FTS5 column weights for bm25(): title, summary, full_text, categories, body_text.
+_BM25_WEIGHTS = (6.0, 2.0, 1.0, 3.0, 1.0)
 _MAX_QUERY_TERMS = 12
 _CANDIDATE_TERMS = 48  # looked up in the vocabulary, the most frequent in the article first
 _ROW_BUDGET = 6_000  # sum of document frequencies allowed in one OR query

@@ -37,6 +37,7 @@ from termnews.model import Alternate, ParsedEntry, ParsedFeed
 
 MAX_TITLE = 1_000
 MAX_SUMMARY = 4_000
+MAX_BODY_TEXT = 200_000
 MAX_CONTENT_HTML = 2_000_000
 MAX_GUID = 2_000
 
@@ -212,8 +213,13 @@ def _entry(r: _Raw, feed_lang: str, base: str) -> ParsedEntry:
         summary = _plain(r.content, r.content_html)
     if len(summary) > MAX_SUMMARY:
         summary = summary[:MAX_SUMMARY].rstrip() + "…"
+    body_text = ""
     if r.content is not None and r.content.strip():
         content_html = _as_html(r.content, r.content_html, url or base)
+        # The body's words must be searchable even when the summary is a teaser.
+        plain = _plain(r.content, r.content_html)
+        if plain != summary:
+            body_text = plain[:MAX_BODY_TEXT]
     elif r.summary is not None:
         content_html = _as_html(r.summary, r.summary_html, url or base)
     else:
@@ -264,6 +270,7 @@ def _entry(r: _Raw, feed_lang: str, base: str) -> ParsedEntry:
         image_credit=clean_line(html_to_text(r.credit))[:500] if r.credit else "",
         language="",
         alternates=tuple(alternates),
+        body_text=body_text,
     )
 
 

@@ -152,13 +152,13 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
             e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,
-            e.image_credit, e.language or parsed.language,
+            e.image_credit, e.language or parsed.language, e.body_text,
         )
         cur = conn.execute(
             """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author, editor,
                    published, summary, content_html, categories, image_url, image_caption,
-                   image_credit, language)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   image_credit, language, body_text)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT(key) DO NOTHING""",
             (fid, key, e.guid, now, *values),
         )
@@ -170,11 +170,13 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
             conn.execute(
                 """UPDATE articles SET url=?, title=?, author=?, editor=?,
                        published=COALESCE(?, published), summary=?, content_html=?,
-                       categories=?, image_url=?, image_caption=?, image_credit=?, language=?
+                       categories=?, image_url=?, image_caption=?, image_credit=?, language=?,
+                       body_text=?
                    WHERE key=? AND NOT (url IS ? AND title IS ? AND author IS ? AND editor IS ?
                        AND published IS COALESCE(?, published) AND summary IS ?
                        AND content_html IS ? AND categories IS ? AND image_url IS ?
-                       AND image_caption IS ? AND image_credit IS ? AND language IS ?)""",
+                       AND image_caption IS ? AND image_credit IS ? AND language IS ?
+                       AND body_text IS ?)""",
                 (*values, key, *values),
             )
             article_id = conn.execute("SELECT id FROM articles WHERE key=?", (key,)).fetchone()[0]

@@ -86,6 +86,40 @@ CACHE_MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX {s}.pruned_at ON pruned(at);
     """,
+    # 3: the plain text of the feed's own article body becomes searchable (body_text, last
+    # so the earlier columns keep their bm25 weight positions). Rows stored before keep ''.
+    """
+    ALTER TABLE {s}.articles ADD COLUMN body_text TEXT NOT NULL DEFAULT '';
+    DROP TRIGGER {s}.articles_ai;
+    DROP TRIGGER {s}.articles_ad;
+    DROP TRIGGER {s}.articles_au;
+    DROP TABLE {s}.articles_fts;
+    CREATE VIRTUAL TABLE {s}.articles_fts USING fts5(
+        title, summary, full_text, categories, body_text,
+        content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER {s}.articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, summary, full_text, categories, body_text)
+        VALUES (new.id, new.title, new.summary, new.full_text, new.categories, new.body_text);
+    END;
+    CREATE TRIGGER {s}.articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, full_text, categories,
+                                 body_text)
+        VALUES ('delete', old.id, old.title, old.summary, old.full_text, old.categories,
+                old.body_text);
+    END;
+    CREATE TRIGGER {s}.articles_au AFTER UPDATE OF title, summary, full_text, categories,
+        body_text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, full_text, categories,
+                                 body_text)
+        VALUES ('delete', old.id, old.title, old.summary, old.full_text, old.categories,
+                old.body_text);
+        INSERT INTO articles_fts(rowid, title, summary, full_text, categories, body_text)
+        VALUES (new.id, new.title, new.summary, new.full_text, new.categories, new.body_text);
+    END;
+    INSERT INTO {s}.articles_fts(articles_fts) VALUES ('rebuild');
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [
