@@ -190,6 +190,9 @@ class SubscriptionsScreen(ModalScreen[bool]):
 
     @work(thread=True, group="subs", exit_on_error=False)
     def _load(self, select_url: str | None = None) -> None:
+        pending = self._last_done
+        if pending is not None:
+            pending.wait()  # read what the queued writes leave, not what they find
         outlets = self.library.outlets()
         catalog_keys = {o.key for o in self.library.catalog()}
         subscribed = set(self.library.subscribed_urls())
