@@ -29,7 +29,6 @@ LIST_BINDINGS: list[Binding] = [
     _b("pageup", "page_up", N_("page up"), "page_up", show=False),
     _b("home,g", "first", N_("first"), "first", show=False),
     _b("end,G", "last", N_("last"), "last", show=False),
-    _b("enter", "select", N_("open"), "open", show=False),
 ]
 
 # The reading screen. Keys that move the focus are priority bindings: the App runs them
@@ -38,6 +37,8 @@ LIST_BINDINGS: list[Binding] = [
 SCREEN_BINDINGS: list[Binding] = [
     _b("tab", "cycle_pane(1)", N_("next pane"), "next_pane", show=False, priority=True),
     _b("shift+tab", "cycle_pane(-1)", N_("previous pane"), "prev_pane", show=False,
+       priority=True),
+    _b("enter", "open_focused", N_("open"), "open", show=False, key_display="⏎",
        priority=True),
     _b("space", "page_article", N_("page the article"), "page_article", show=False),
     _b("n", "next_unread", N_("next unread"), "next_unread", show=False),

@@ -50,6 +50,7 @@ from termnews.ui.widgets.article_list import ArticleList
 from termnews.ui.widgets.article_pane import ArticlePane
 from termnews.ui.widgets.keyhints import KeyHints
 from termnews.ui.widgets.masthead import Masthead
+from termnews.ui.widgets.row_list import RowList
 from termnews.ui.widgets.sections import SectionEntry, SectionList
 
 if TYPE_CHECKING:
@@ -763,6 +764,14 @@ class MainScreen(Screen[None]):
         focused = self.focused
         current = panes.index(focused) if focused in panes else 1
         self._focus(panes[(current + step) % len(panes)])
+
+    def action_open_focused(self) -> None:
+        """Enter: open what the focused list points at, or submit the search."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused.post_message(Input.Submitted(focused, focused.value))
+        elif isinstance(focused, RowList):
+            focused.action_select()
 
     def action_close_article(self) -> None:
         if self.has_class("-searching"):

@@ -115,15 +115,15 @@ class RowList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
         if index >= self.row_count or width <= 0:
-            return Strip.blank(width, base)
+            return Strip.blank(width, self.rich_style)
         row_key = self.line_key(index)
         key = (row_key, index, index == self.cursor, width, self.has_focus)
         if row_key is not None:
             cached = self._lines.get(key)
             if cached is not None:
                 return cached
+        base = self.rich_style
         if index == self.cursor:
             base = base + self.get_component_rich_style("row-list--cursor")
         segments = self.render_row(index, width, base)
