@@ -227,3 +227,41 @@ async def test_https_certificates_are_verified(tmp_path: Path) -> None:
         httpd.server_close()
     assert r.error is not None and r.error.startswith("TLS error")
     assert "certificate" in r.error
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "deflate-raw", "br", "identity"])
+async def test_content_encodings(feed_server: FeedServer, coding: str) -> None:
+    import zlib
+
+    import brotli
+
+    body = make_rss(5, 20)
+    encoded = {
+        "gzip": lambda b: zlib.compress(b, wbits=31),
+        "deflate": zlib.compress,
+        "deflate-raw": lambda b: zlib.compress(b, wbits=-15),
+        "br": brotli.compress,
+        "identity": lambda b: b,
+    }[coding](body)
+    header = "deflate" if coding == "deflate-raw" else coding
+    url = feed_server.raw("/enc.xml", encoded, {"Content-Type": "application/rss+xml",
+                                                 "Content-Encoding": header})
+    r = await get(url)
+    assert r.error is None and r.body == body
+
+
+async def test_brotli_bomb_is_capped(feed_server: FeedServer) -> None:
+    import brotli
+
+    bomb = brotli.compress(b"<rss>" + b" " * (40 * 1024 * 1024), quality=5)
+    url = feed_server.raw("/bomb.br", bomb, {"Content-Encoding": "br"})
+    r = await get(url, cfg(max_bytes=2 * 1024 * 1024))
+    assert r.error == "too large: over 2 MB"
+
+
+async def test_bad_compressed_data_and_unknown_codings(feed_server: FeedServer) -> None:
+    bad = feed_server.raw("/bad.gz", b"\x1f\x8b\x08\x00garbage-not-gzip",
+                          {"Content-Encoding": "gzip"})
+    assert (await get(bad)).error == "bad compressed data"
+    odd = feed_server.raw("/odd", b"x", {"Content-Encoding": "compress"})
+    assert (await get(odd)).error == "unsupported content encoding: compress"

@@ -16,7 +16,8 @@ import os
 import sys
 import time
 import types
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -32,8 +33,76 @@ ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class TooLarge(Exception):
-    pass
+class DecodeError(Exception):
+    """A compressed body that does not decompress."""
+
+
+DECODE_STEP = 1024 * 1024  # most bytes one decompression step may produce
+
+
+class BoundedDecoder:
+    """Content-Encoding decoding in bounded steps.
+
+    httpx inflates each network read in one go, so 64 KB of a gzip bomb becomes
+    ~64 MB in memory before any size check can run. Here every step yields at
+    most DECODE_STEP bytes, and the caller stops as soon as the cap is passed.
+    """
+
+    def __init__(self, content_encoding: str) -> None:
+        codings = [c.strip().lower() for c in content_encoding.split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1:
+            raise ValueError(f"unsupported content encoding: {content_encoding.strip()[:40]}")
+        self.kind = codings[0] if codings else ""
+        self._z: Any = None
+        self._br: Any = None
+        if self.kind in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.kind == "br":
+            import brotli
+
+            self._br = brotli.Decompressor()
+        elif self.kind not in ("", "deflate"):
+            raise ValueError(f"unsupported content encoding: {self.kind[:40]}")
+
+    def _inflate(self, data: bytes) -> Iterator[bytes]:
+        try:
+            out = self._z.decompress(data, DECODE_STEP)
+            yield out
+            while self._z.unconsumed_tail:
+                yield self._z.decompress(self._z.unconsumed_tail, DECODE_STEP)
+        except zlib.error as exc:
+            raise DecodeError(str(exc)) from None
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if not data:
+            return
+        if self.kind == "":
+            yield data
+            return
+        if self.kind == "deflate" and self._z is None:
+            # "deflate" is zlib-wrapped by the standard, raw by some servers.
+            wrapped = len(data) >= 2 and (data[0] & 0x0F) == 8 and (
+                (data[0] << 8) | data[1]) % 31 == 0
+            self._z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        if self._z is not None:
+            yield from self._inflate(data)
+            return
+        try:
+            yield self._br.process(data, output_buffer_limit=DECODE_STEP)
+            while not self._br.can_accept_more_data():
+                yield self._br.process(b"", output_buffer_limit=DECODE_STEP)
+        except Exception as exc:  # brotli.error
+            raise DecodeError(str(exc)) from None
+
+    def flush(self) -> Iterator[bytes]:
+        if self._z is not None:
+            try:
+                rest = self._z.flush()
+            except zlib.error as exc:
+                raise DecodeError(str(exc)) from None
+            if rest:
+                yield rest
 
 
 def _mb(n: int) -> str:
@@ -98,7 +167,8 @@ def make_client(config: Config) -> httpx.AsyncClient:
     common: dict[str, Any] = {
         "timeout": httpx.Timeout(r.timeout, pool=None),
         "follow_redirects": False,
-        "headers": {"User-Agent": r.user_agent, "Accept": ACCEPT},
+        "headers": {"User-Agent": r.user_agent, "Accept": ACCEPT,
+                    "Accept-Encoding": "gzip, deflate, br"},  # what BoundedDecoder reads
     }
     if any(k.lower().endswith("_proxy") for k in os.environ):
         # Proxies from the environment: let httpx set up its own transports.
@@ -262,14 +332,28 @@ async def _fetch_http(client: httpx.AsyncClient, url: str, etag: str | None,
                 if length.isdigit() and int(length) > r.max_bytes:
                     return _error(url, f"too large: over {_mb(r.max_bytes)}", status,
                                   final_url=current)
+                try:
+                    decoder = BoundedDecoder(resp.headers.get("content-encoding", ""))
+                except ValueError as exc:
+                    return _error(url, str(exc), status, final_url=current)
                 chunks: list[bytes] = []
                 size = 0
-                async for chunk in resp.aiter_bytes():
-                    size += len(chunk)
-                    if size > r.max_bytes:
-                        return _error(url, f"too large: over {_mb(r.max_bytes)}", status,
-                                      final_url=current)
-                    chunks.append(chunk)
+                try:
+                    async for raw in resp.aiter_raw():
+                        for chunk in decoder.decode(raw):
+                            size += len(chunk)
+                            if size > r.max_bytes:
+                                return _error(url, f"too large: over {_mb(r.max_bytes)}",
+                                              status, final_url=current)
+                            chunks.append(chunk)
+                    for chunk in decoder.flush():
+                        size += len(chunk)
+                        if size > r.max_bytes:
+                            return _error(url, f"too large: over {_mb(r.max_bytes)}", status,
+                                          final_url=current)
+                        chunks.append(chunk)
+                except DecodeError:
+                    return _error(url, "bad compressed data", status, final_url=current)
                 return FetchResult(
                     url=url, status=status, body=b"".join(chunks),
                     content_type=resp.headers.get("content-type", ""),
