@@ -284,3 +284,31 @@ def test_ui_has_no_unmarked_strings() -> None:
     """The TUI is fully translated: user-visible literals in ui/ go through _() or N_()."""
     hits = catalogs.unmarked_strings(catalogs.PACKAGE_DIR / "ui")
     assert not hits, "wrap in _(): " + "; ".join(f"{f}:{n} {t!r}" for f, n, t in hits)
+
+
+def test_update_remembers_translations_of_strings_that_come_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from babel.messages.catalog import Catalog
+
+    monkeypatch.setattr(catalogs, "LOCALE_DIR", tmp_path / "locale")
+
+    def template(*ids: str | tuple[str, str]) -> Catalog:
+        t = Catalog(domain="termnews", fuzzy=False)
+        for msgid in ids:
+            t.add(msgid, None, [("termnews/ui/x.py", 1)])
+        return t
+
+    plural = ("{n} new article", "{n} new articles")
+    catalogs.update(template("Refresh", "Quit", plural))
+    catalogs.apply({"Refresh": {"de": "Aktualisieren"}, "Quit": {"de": "Beenden"},
+                    plural[0]: {"de": ["{n} neuer Artikel", "{n} neue Artikel"]}})
+    catalogs.update(template("Refresh"))  # "Quit" and the plural leave the code for a while
+    de = catalogs.load_po("de")
+    assert de.get("Quit") is None and "Quit" in de.obsolete
+    catalogs.update(template("Refresh", "Quit", plural))  # ... and come back
+    de = catalogs.load_po("de")
+    assert de.get("Quit").string == "Beenden"  # type: ignore[union-attr]
+    assert de.get(plural[0]).string == ("{n} neuer Artikel", "{n} neue Artikel")  # type: ignore[union-attr]
+    assert not de.get("Quit").fuzzy  # type: ignore[union-attr]
+    en = catalogs.load_po("en")
+    assert en.get(plural[0]).string == plural  # type: ignore[union-attr]

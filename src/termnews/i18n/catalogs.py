@@ -161,11 +161,22 @@ def update(template: Catalog | None = None) -> list[str]:
     written = []
     for lang in LANGUAGES:
         catalog = load_po(lang)
+        # Translations memory: strings that leave the code for a while (a file being
+        # rewritten) keep their translation as an obsolete entry and get it back.
+        memory = {_key(m): (m.id, m.string) for m in [*catalog, *catalog.obsolete.values()]
+                  if m.id and any(_forms(m)) and not m.fuzzy}
         # A copy: Catalog.update shares the template's Message objects with the catalog.
         catalog.update(copy.deepcopy(template), update_creation_date=False,
                        no_fuzzy_matching=lang == SOURCE_LANGUAGE)
-        # Strings that left the code are dropped, not kept as obsolete comments.
-        catalog.obsolete.clear()
+        for message in catalog:
+            remembered = memory.get(_key(message)) if message.id else None
+            if (remembered and type(remembered[0]) is type(message.id)
+                    and (message.fuzzy or not any(_forms(message)))):
+                message.string = remembered[1]
+                message.flags.discard("fuzzy")
+        for key, (msgid, string) in memory.items():
+            if catalog.get(*key) is None and key[0] not in catalog.obsolete:
+                catalog.obsolete[key[0]] = Message(msgid, string, context=key[1])
         if lang == SOURCE_LANGUAGE:
             _fill_source_language(catalog)
         if save_po(lang, catalog):
