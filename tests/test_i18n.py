@@ -236,8 +236,11 @@ def test_dates_follow_the_locale() -> None:
 
 def test_compact_list_time() -> None:
     assert format_compact(NOW - timedelta(hours=1), "de", now=NOW, tz=UTC) == "17:05"
-    assert format_compact(NOW - timedelta(days=2), "de", now=NOW, tz=UTC) == "25.11."
+    assert format_compact(NOW - timedelta(hours=1), "en", now=NOW, tz=UTC) == "17:05"
+    assert format_compact(NOW - timedelta(days=2), "de", now=NOW, tz=UTC) == "25.11"
     assert format_compact(NOW - timedelta(days=2), "ru", now=NOW, tz=UTC) == "25.11"
+    assert format_compact(NOW - timedelta(days=2), "en", now=NOW, tz=UTC) == "11/25"
+    assert format_compact(NOW - timedelta(days=2), "fr", now=NOW, tz=UTC) == "25/11"
 
 
 def test_numbers_follow_the_locale() -> None:

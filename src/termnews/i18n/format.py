@@ -100,14 +100,15 @@ def format_time(dt: datetime, lang: str | None = None, *, tz: tzinfo | None = No
 
 def format_compact(dt: datetime, lang: str | None = None, *, now: datetime | None = None,
                    tz: tzinfo | None = None) -> str:
-    """At most five or six cells for lists: the time today ("18:05"), else the day ("27.11")."""
+    """Five cells for article lists: the 24-hour time today ("18:05"), else the day and month
+    in the locale's order ("11/25", "25.11", "25/11")."""
     from babel.dates import format_skeleton
 
     local = _local(dt, tz)
     today = _local(now if now is not None else datetime.now(UTC), tz).date()
-    if local.date() == today:
-        return format_time(local, lang, tz=tz)
-    return _plain(format_skeleton("Md", local, tzinfo=local.tzinfo, locale=babel_locale(lang)))
+    skeleton = "Hm" if local.date() == today else "Md"
+    text = format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=babel_locale(lang))
+    return _plain(text).rstrip(".")
 
 
 def relative_time(dt: datetime, lang: str | None = None, now: datetime | None = None) -> str:
