@@ -684,7 +684,8 @@ def _from_feedparser(e: Any) -> _Raw:
     if not raw.authors and e.get("author"):
         raw.authors = [e["author"]]
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        raw.published = _from_struct(e.get(key))
+        # dict.get: FeedParserDict.get would map a missing key to another with a warning
+        raw.published = _from_struct(dict.get(e, key))
         if raw.published:
             break
     raw.categories = [t.get("term") or "" for t in e.get("tags", []) or []]
