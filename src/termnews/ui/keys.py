@@ -16,12 +16,18 @@ from termnews.i18n import N_
 
 
 def _b(keys: str, action: str, description: str, binding_id: str, *, show: bool = True,
-       key_display: str | None = None, priority: bool = False) -> Binding:
+       key_display: str | None = None, priority: bool = True) -> Binding:
     return Binding(keys, action, description, show=show, key_display=key_display,
                    priority=priority, id=binding_id)
 
 
-# Moving in any list (sections, articles, related): bound on the list widgets.
+# All keys of the reading screen are priority bindings of the screen: the App runs each
+# one, in the order typed, before it hands the next key on. Keys typed ahead (tmux, a
+# paste, a fast typist) thus act in order even when one of them moves the focus; the
+# screen passes a move on to the focused list or pane, and lets keys through to the
+# search box as text while it has focus.
+
+# Moving in the focused list (sections, articles, related) or scrolling the article.
 LIST_BINDINGS: list[Binding] = [
     _b("j,down", "cursor_down", N_("down"), "down", show=False),
     _b("k,up", "cursor_up", N_("up"), "up", show=False),
@@ -31,15 +37,11 @@ LIST_BINDINGS: list[Binding] = [
     _b("end,G", "last", N_("last"), "last", show=False),
 ]
 
-# The reading screen. Keys that move the focus are priority bindings: the App runs them
-# before it hands the next keys on, so keys typed ahead (tmux, a paste, a fast typist)
-# reach the newly focused pane rather than the old one.
+# The reading screen.
 SCREEN_BINDINGS: list[Binding] = [
-    _b("tab", "cycle_pane(1)", N_("next pane"), "next_pane", show=False, priority=True),
-    _b("shift+tab", "cycle_pane(-1)", N_("previous pane"), "prev_pane", show=False,
-       priority=True),
-    _b("enter", "open_focused", N_("open"), "open", show=False, key_display="⏎",
-       priority=True),
+    _b("tab", "cycle_pane(1)", N_("next pane"), "next_pane", show=False),
+    _b("shift+tab", "cycle_pane(-1)", N_("previous pane"), "prev_pane", show=False),
+    _b("enter", "open_focused", N_("open"), "open", show=False, key_display="⏎"),
     _b("space", "page_article", N_("page the article"), "page_article", show=False),
     _b("n", "next_unread", N_("next unread"), "next_unread", show=False),
     _b("p", "prev_unread", N_("previous unread"), "prev_unread", show=False),
@@ -59,14 +61,13 @@ SCREEN_BINDINGS: list[Binding] = [
     _b("l", "toggle_edition", N_("language"), "next_edition", show=False),
     _b("L", "pick_edition", N_("pick edition"), "pick_edition", show=False),
     _b("S", "subscriptions", N_("subscriptions"), "subscriptions", show=False),
-    _b("escape", "close_article", N_("close article"), "close_article", show=False,
-       priority=True),
+    _b("escape", "close_article", N_("close article"), "close_article", show=False),
     _b("question_mark", "help", N_("help"), "help", show=False, key_display="?"),
 ]
 
 # The App: quitting works on every screen.
 APP_BINDINGS: list[Binding] = [
-    _b("q", "quit", N_("quit"), "quit", show=False),
+    _b("q", "quit", N_("quit"), "quit", show=False, priority=False),
 ]
 
 # What the footer shows, in order: binding ids joined by "/" and the label.

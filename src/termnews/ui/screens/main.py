@@ -29,7 +29,7 @@ from termnews.i18n import _, set_language
 from termnews.library import Library
 from termnews.model import Article, ArticleQuery, RefreshEvent
 from termnews.ui import timefmt
-from termnews.ui.keys import SCREEN_BINDINGS, all_bindings
+from termnews.ui.keys import LIST_BINDINGS, SCREEN_BINDINGS, all_bindings
 from termnews.ui.messages import (
     ArticleChosen,
     ArticleLoaded,
@@ -63,7 +63,7 @@ PREFETCH_RELATED = 2
 class MainScreen(Screen[None]):
     """The screen people live in."""
 
-    BINDINGS = SCREEN_BINDINGS  # type: ignore[assignment]
+    BINDINGS = [*LIST_BINDINGS, *SCREEN_BINDINGS]  # type: ignore[assignment]
 
     def __init__(self, library: Library, start: StartState, *, offline: bool = False) -> None:
         super().__init__()
@@ -737,8 +737,11 @@ class MainScreen(Screen[None]):
         self.open_article(message.article_id)
 
     def on_section_chosen(self, message: SectionChosen) -> None:
-        if message.key != self.view:
-            self.set_view(message.key)
+        self._choose_section(message.key)
+
+    def _choose_section(self, key: str) -> None:
+        if key != self.view:
+            self.set_view(key)
         self._focus(self.articles)
 
     def on_section_highlighted(self, message: SectionHighlighted) -> None:
@@ -765,13 +768,62 @@ class MainScreen(Screen[None]):
         current = panes.index(focused) if focused in panes else 1
         self._focus(panes[(current + step) % len(panes)])
 
-    def action_open_focused(self) -> None:
-        """Enter: open what the focused list points at, or submit the search."""
+    # --- keys: all are priority bindings, passed on to the focused widget ------------------
+
+    # While the search box has focus only these act; other keys are typed into it.
+    # (Enter goes to the box too: it submits after the letters typed before it.)
+    _SEARCH_BOX_ACTIONS = frozenset({"cycle_pane", "close_article"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if isinstance(self.focused, Input) and action not in self._SEARCH_BOX_ACTIONS:
+            return False
+        return True
+
+    def _move(self, action: str) -> None:
         focused = self.focused
-        if isinstance(focused, Input):
-            focused.post_message(Input.Submitted(focused, focused.value))
-        elif isinstance(focused, RowList):
-            focused.action_select()
+        if isinstance(focused, RowList):
+            getattr(focused, f"action_{action}")()
+        elif focused is self.pane:
+            pane = self.pane
+            {"cursor_down": pane.scroll_down, "cursor_up": pane.scroll_up,
+             "page_down": pane.scroll_page_down, "page_up": pane.scroll_page_up,
+             "first": pane.scroll_home, "last": pane.scroll_end}[action](animate=False)
+
+    def action_cursor_down(self) -> None:
+        self._move("cursor_down")
+
+    def action_cursor_up(self) -> None:
+        self._move("cursor_up")
+
+    def action_page_down(self) -> None:
+        self._move("page_down")
+
+    def action_page_up(self) -> None:
+        self._move("page_up")
+
+    def action_first(self) -> None:
+        self._move("first")
+
+    def action_last(self) -> None:
+        self._move("last")
+
+    def action_open_focused(self) -> None:
+        """Enter: open what the focused list points at, at once (not by message), so the
+        keys typed after it already go to the pane it focuses."""
+        focused = self.focused
+        if focused is self.sections:
+            entry = self.sections.highlighted
+            if entry is not None and not entry.header:
+                self._choose_section(entry.key)
+        elif focused is self.articles:
+            if self.articles.awaiting_rows:
+                self.articles.action_select()  # held, replayed when the rows arrive
+            elif self.articles.current is not None:
+                self.open_article(self.articles.current.id)
+        elif focused is self.pane.related:
+            item = self.pane.related.current
+            if item is not None:
+                self.open_article(item.id)
 
     def action_close_article(self) -> None:
         if self.has_class("-searching"):
