@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from feedserver import FeedServer, make_atom, make_rss
 from termnews.config import Config, RefreshConfig
 from termnews.library import Library
 from termnews.model import ArticleQuery, FeedSource, RefreshEvent
 from termnews.paths import Paths
-from termnews.refresh import backoff_seconds, run_refresh
+from termnews.refresh import backoff_seconds, parse_job, run_refresh
 
 
 def statuses(lib: Library) -> dict[str, tuple[int | None, str | None, int]]:
@@ -170,3 +173,25 @@ async def test_duplicate_sources_fetched_once(paths: Paths, feed_server: FeedSer
     srcs = [FeedSource(url=url, outlet="o", edition="en", section=s) for s in ("a", "b")]
     summary = await run_refresh(paths, Config(), srcs)
     assert summary.feeds_ok == 1 and feed_server.count(path="/f.xml") == 1
+
+
+def _deadly_parse_job(body: bytes, url: str, content_type: str) -> object:
+    """parse_job, except that one document kills the process parsing it."""
+    if url.endswith("/killer.xml"):
+        os._exit(9)  # as if the kernel's OOM killer struck
+    return parse_job(body, url, content_type)
+
+
+async def test_a_dying_parser_process_fails_one_feed_only(
+        paths: Paths, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document that kills its parser process is refused; the others are stored."""
+    import termnews.refresh as refresh
+
+    monkeypatch.setattr(refresh, "parse_job", _deadly_parse_job)
+    monkeypatch.setattr(refresh, "INLINE_PARSES", 0)
+    urls = feed_server.add_feeds(4, 3)
+    killer = feed_server.add("/killer.xml", make_rss(50, 3))
+    srcs = [FeedSource(url=u, outlet="o", edition="en", section="s") for u in [*urls, killer]]
+    summary = await run_refresh(paths, Config(), srcs)
+    assert summary.errors == ((killer, "not a feed: the parser process died on it"),)
+    assert summary.feeds_ok == 4 and summary.new_articles == 12

@@ -97,10 +97,16 @@ def _load_info(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, _Feed
 
 
 class _Parser:
-    """Parses inline for the first few documents, then in a process pool started once."""
+    """Parses inline for the first few documents, then in a process pool started once.
+
+    parse_workers = 0 parses everything inline. A worker that dies (killed, out of
+    memory, a crash in a C parser) breaks the pool: a fresh pool is started and the
+    document is tried once more there; if that dies too, the document is refused —
+    it is never parsed in this process, where it could take the refresh down with it.
+    """
 
     def __init__(self, workers: int) -> None:
-        self.workers = max(workers, 1)
+        self.workers = max(workers, 0)
         self.inline_left = INLINE_PARSES
         self.pool: Executor | None = None
 
@@ -111,17 +117,25 @@ class _Parser:
                                             initializer=_warm_worker)
         return self.pool
 
+    def _drop_broken(self, pool: Executor) -> None:
+        if self.pool is pool:
+            self.pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+
     async def parse(self, result: FetchResult) -> ParsedFeed | str:
         url = result.final_url or result.url
-        if self.inline_left > 0 or self.workers <= 1:
+        if self.inline_left > 0 or self.workers < 1:
             self.inline_left -= 1
             return parse_job(result.body, url, result.content_type)
         loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._start_pool(), parse_job, result.body, url,
-                                              result.content_type)
-        except BrokenExecutor:  # a worker died (killed, out of memory): parse here instead
-            return parse_job(result.body, url, result.content_type)
+        for _attempt in range(2):
+            pool = self._start_pool()
+            try:
+                return await loop.run_in_executor(pool, parse_job, result.body, url,
+                                                  result.content_type)
+            except BrokenExecutor:
+                self._drop_broken(pool)
+        return "not a feed: the parser process died on it"
 
     def close(self) -> None:
         if self.pool is not None:
