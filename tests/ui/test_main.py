@@ -517,3 +517,31 @@ async def test_a_long_list_is_loaded_a_page_at_a_time(ui_paths: Paths) -> None:
         screen = await settle(app, pilot)
         assert screen.article_id == screen.articles.current.id  # type: ignore[union-attr]
     lib.close()
+
+
+async def test_mark_read_delay_never_and_unsafe_links_refused(ui_paths: Paths) -> None:
+    from termnews.config import UIConfig
+
+    lib = make_library(ui_paths, Config(ui=UIConfig(mark_read_delay=-1)))
+    app = TermnewsApp(lib, offline=True)
+    notes: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kwargs: object) -> None:
+        notes.append(message)
+        shown(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("tab", "enter")
+        screen = await settle(app, pilot)
+        assert screen.article_id is not None
+        assert not lib.article(screen.article_id).read  # type: ignore[union-attr]
+        body = screen.pane.query_one(Markdown)
+        for href in ("javascript:app.quit()", "file:///etc/passwd", "-oProxyCommand=x"):
+            body.post_message(Markdown.LinkClicked(body, href))
+        await settle(app, pilot)
+        assert sum("http" in n for n in notes) == 3
+        assert app.is_running
+    lib.close()
