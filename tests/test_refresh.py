@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -176,9 +177,11 @@ async def test_duplicate_sources_fetched_once(paths: Paths, feed_server: FeedSer
 
 
 def _deadly_parse_job(body: bytes, url: str, content_type: str) -> object:
-    """parse_job, except that one document kills the process parsing it."""
+    """parse_job, except that one document kills the process parsing it, one never ends."""
     if url.endswith("/killer.xml"):
         os._exit(9)  # as if the kernel's OOM killer struck
+    if url.endswith("/sloth.xml"):
+        time.sleep(3600)
     return parse_job(body, url, content_type)
 
 
@@ -194,4 +197,19 @@ async def test_a_dying_parser_process_fails_one_feed_only(
     srcs = [FeedSource(url=u, outlet="o", edition="en", section="s") for u in [*urls, killer]]
     summary = await run_refresh(paths, Config(), srcs)
     assert summary.errors == ((killer, "not a feed: the parser process died on it"),)
+    assert summary.feeds_ok == 4 and summary.new_articles == 12
+
+
+async def test_a_parse_that_never_ends_is_stopped(
+        paths: Paths, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import termnews.refresh as refresh
+
+    monkeypatch.setattr(refresh, "parse_job", _deadly_parse_job)
+    monkeypatch.setattr(refresh, "INLINE_PARSES", 0)
+    urls = feed_server.add_feeds(4, 3)
+    sloth = feed_server.add("/sloth.xml", make_rss(51, 3))
+    srcs = [FeedSource(url=u, outlet="o", edition="en", section="s") for u in [sloth, *urls]]
+    config = Config(refresh=RefreshConfig(deadline=2.0))
+    summary = await run_refresh(paths, config, srcs)
+    assert summary.errors == ((sloth, "not a feed: parsing took over 2 s"),)
     assert summary.feeds_ok == 4 and summary.new_articles == 12

@@ -30,6 +30,7 @@ from termnews.store import cache
 from termnews.store.db import StoreError, connect, transaction
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
+INLINE_MAX_BYTES = 1024 * 1024  # … if they are small: a big one could hold up the loop
 MAX_BACKOFF = 24 * 3600.0
 
 Progress = Callable[[RefreshEvent], None]
@@ -105,9 +106,10 @@ class _Parser:
     it is never parsed in this process, where it could take the refresh down with it.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, time_limit: float) -> None:
         self.workers = max(workers, 0)
         self.inline_left = INLINE_PARSES
+        self.time_limit = time_limit
         self.pool: Executor | None = None
 
     def _start_pool(self) -> Executor:
@@ -124,18 +126,31 @@ class _Parser:
 
     async def parse(self, result: FetchResult) -> ParsedFeed | str:
         url = result.final_url or result.url
-        if self.inline_left > 0 or self.workers < 1:
+        if self.workers < 1 or (self.inline_left > 0 and len(result.body) < INLINE_MAX_BYTES):
             self.inline_left -= 1
             return parse_job(result.body, url, result.content_type)
         loop = asyncio.get_running_loop()
         for _attempt in range(2):
             pool = self._start_pool()
             try:
-                return await loop.run_in_executor(pool, parse_job, result.body, url,
-                                                  result.content_type)
+                return await asyncio.wait_for(
+                    loop.run_in_executor(pool, parse_job, result.body, url, result.content_type),
+                    self.time_limit)
             except BrokenExecutor:
                 self._drop_broken(pool)
+            except TimeoutError:
+                # A document the parser cannot finish: stop the workers (the feeds they
+                # were parsing are retried in a fresh pool) and refuse this one.
+                self._kill(pool)
+                return f"not a feed: parsing took over {self.time_limit:g} s"
         return "not a feed: the parser process died on it"
+
+    def _kill(self, pool: Executor) -> None:
+        processes = getattr(pool, "_processes", None) or {}  # no public way to stop one task
+        for proc in list(processes.values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+        self._drop_broken(pool)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -249,7 +264,7 @@ async def run_refresh(
         unique.setdefault(src.url, src)
     feeds = list(unique.values())
     conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
-    parser = _Parser(config.refresh.parse_workers)
+    parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
     try:
         def _register() -> dict[str, _FeedInfo]:
             with transaction(conn):
