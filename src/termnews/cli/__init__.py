@@ -12,6 +12,7 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from termnews import __version__
 from termnews.cli.context import CliError, Context
@@ -31,14 +32,14 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    import importlib
+class _Quiet(argparse.ArgumentParser):
+    """Raises instead of printing: the TUI pre-parse leaves every message to the full parser."""
 
-    parser = argparse.ArgumentParser(
-        prog="termnews",
-        description="A terminal news reader: outlets, editions, sections, offline cache.",
-    )
-    parser.add_argument("--version", action="version", version=f"termnews {__version__}")
+    def error(self, message: str) -> NoReturn:
+        raise ValueError(message)
+
+
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="keep config, cache and state under DIR (env TERMNEWS_DATA_DIR)")
     parser.add_argument("--profile", metavar="NAME",
@@ -47,6 +48,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="the bundled offline demo outlet, in its own data folder")
     parser.add_argument("--edition", metavar="LANG", help="start in this edition (TUI)")
+
+
+def _tui_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """argv with global options only (the TUI), parsed without importing any subcommand:
+    start-up time is a goal. None when argv needs the full parser."""
+    parser = _Quiet(prog="termnews", add_help=False)
+    _global_options(parser)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except ValueError:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="termnews",
+        description="A terminal news reader: outlets, editions, sections, offline cache.",
+    )
+    parser.add_argument("--version", action="version", version=f"termnews {__version__}")
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -60,11 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for bad usage
-        return int(exc.code or 0)
+    args = _tui_args(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for bad usage
+            return int(exc.code or 0)
     ctx = Context.from_args(args)
     try:
         if args.command is None:
