@@ -111,6 +111,9 @@ class _Parser:
         self.inline_left = INLINE_PARSES
         self.time_limit = time_limit
         self.pool: Executor | None = None
+        # At most one document per worker in the pool: the time limit then measures the
+        # parse itself, not the wait behind other feeds' documents in the pool's queue.
+        self._slots = asyncio.Semaphore(max(self.workers, 1))
 
     def _start_pool(self) -> Executor:
         if self.pool is None:
@@ -131,18 +134,20 @@ class _Parser:
             return parse_job(result.body, url, result.content_type)
         loop = asyncio.get_running_loop()
         for _attempt in range(2):
-            pool = self._start_pool()
-            try:
-                return await asyncio.wait_for(
-                    loop.run_in_executor(pool, parse_job, result.body, url, result.content_type),
-                    self.time_limit)
-            except BrokenExecutor:
-                self._drop_broken(pool)
-            except TimeoutError:
-                # A document the parser cannot finish: stop the workers (the feeds they
-                # were parsing are retried in a fresh pool) and refuse this one.
-                self._kill(pool)
-                return f"not a feed: parsing took over {self.time_limit:g} s"
+            async with self._slots:
+                pool = self._start_pool()
+                try:
+                    return await asyncio.wait_for(
+                        loop.run_in_executor(pool, parse_job, result.body, url,
+                                             result.content_type),
+                        self.time_limit)
+                except BrokenExecutor:
+                    self._drop_broken(pool)
+                except TimeoutError:
+                    # A document the parser cannot finish: stop the workers (the feeds they
+                    # were parsing are retried in a fresh pool) and refuse this one.
+                    self._kill(pool)
+                    return f"not a feed: parsing took over {self.time_limit:g} s"
         return "not a feed: the parser process died on it"
 
     def _kill(self, pool: Executor) -> None:
