@@ -106,7 +106,6 @@ class MainScreen(Screen[None]):
             yield SectionList(id="sections")
             with Vertical(id="list-col"):
                 yield Static(Content(""), id="list-title")
-                yield Input(id="search", placeholder=_("Search the cache…"))
                 yield ArticleList(id="articles")
             yield ArticlePane(id="pane")
         yield KeyHints()
@@ -292,7 +291,8 @@ class MainScreen(Screen[None]):
         self._rebuild_sections()
         self._update_list_title()
         self.query_one(KeyHints).refresh_hints()
-        self.query_one("#search", Input).placeholder = _("Search the cache…")
+        for search in self.query("#search").results(Input):
+            search.placeholder = _("Search the cache…")
         await self._update_masthead()
         self.pane.related.relabel()
         self.articles.refresh()
@@ -707,8 +707,16 @@ class MainScreen(Screen[None]):
 
     # --- search ---------------------------------------------------------------------------
 
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+    async def action_search(self) -> None:
+        # The box is made on first use (the first frame does not pay for it). A priority
+        # binding's action is awaited before the App takes the next key: typed-ahead
+        # letters land in the box.
+        found = self.query("#search")
+        if found:
+            search = found.first(Input)
+        else:
+            search = Input(id="search", placeholder=_("Search the cache…"))
+            await self.query_one("#list-col").mount(search, before=self.articles)
         if search.has_focus:  # "/" is a priority key: typed in the search box, it is text
             search.insert_text_at_cursor("/")
             return

@@ -61,6 +61,7 @@ class RowList(ScrollView, can_focus=True):
         # Drawn lines keyed by what they show (see line_key): moving or scrolling by a
         # line redraws one or two rows instead of the whole list.
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(512)
+        self._fg: dict[str, Style] = {}  # component foregrounds, until the style changes
         super().__init__(name=name, id=id, classes=classes)
         self.cursor = 0
         self.awaiting_rows = False
@@ -82,9 +83,13 @@ class RowList(ScrollView, can_focus=True):
         Rows lay their parts over the row's own background (the cursor's when
         selected), so part styles must not bring a background of their own.
         """
-        s = self.get_component_rich_style(component)
-        return Style(color=s.color, bold=s.bold, dim=s.dim, italic=s.italic,
-                     underline=s.underline, reverse=s.reverse)
+        cached = self._fg.get(component)
+        if cached is None:
+            s = self.get_component_rich_style(component)
+            cached = self._fg[component] = Style(color=s.color, bold=s.bold, dim=s.dim,
+                                                 italic=s.italic, underline=s.underline,
+                                                 reverse=s.reverse)
+        return cached
 
     def selectable(self, index: int) -> bool:
         return True
@@ -140,6 +145,7 @@ class RowList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         self._lines.clear()  # theme, focus or CSS changed
+        self._fg.clear()
         super().notify_style_update()
 
     def refresh_row(self, index: int) -> None:
