@@ -1,7 +1,9 @@
 """Times as the UI shows them: short in the article list, relative in the masthead.
 
-``now`` is the one clock the UI reads, so tests can fix it. Relative times come
-from the I18N engine (``termnews.i18n.format.relative_time``) when it is there.
+``now`` is the one clock the UI reads, so tests can fix it. Locale-aware forms
+come from the I18N engine (``termnews.i18n.format``, Babel); Babel costs tens of
+milliseconds to load, so the first frame uses plain forms and ``warm_up`` (run
+in a worker right after it) switches to the locale's.
 """
 
 from __future__ import annotations
@@ -17,12 +19,34 @@ def _system_now() -> datetime:
 
 
 now: Callable[[], datetime] = _system_now
+_locale_ready = False
+
+
+def warm_up() -> bool:
+    """Load the locale formats (Babel); True when they are used from now on."""
+    global _locale_ready
+    try:
+        from termnews.i18n.format import format_compact, relative_time
+
+        relative_time(now(), now=now())
+        format_compact(now(), now=now())
+    except Exception:  # no Babel data: keep the plain forms
+        return False
+    _locale_ready = True
+    return True
 
 
 def list_time(dt: datetime | None) -> str:
-    """Five cells: the local time today, else month-day."""
+    """At most six cells: the local time today, else the day."""
     if dt is None:
         return ""
+    if _locale_ready:
+        from termnews.i18n.format import format_compact
+
+        try:
+            return format_compact(dt, now=now())[:6]
+        except Exception:
+            pass
     local = dt.astimezone()
     today = now().astimezone()
     if local.date() == today.date():
@@ -34,15 +58,10 @@ def relative(dt: datetime | None) -> str:
     """"2 min ago", in the UI language."""
     if dt is None:
         return _("never")
-    try:
+    if _locale_ready:
         from termnews.i18n.format import relative_time
-    except ImportError:
-        relative_time = None
-    if relative_time is not None:
-        try:
-            return str(relative_time(dt, now=now()))
-        except TypeError:
-            return str(relative_time(dt))
+
+        return relative_time(dt, now=now())
     seconds = max(0, int((now() - dt).total_seconds()))
     if seconds < 60:
         return _("just now")

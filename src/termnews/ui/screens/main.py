@@ -150,6 +150,7 @@ class MainScreen(Screen[None]):
             self._count_list(self.view, self.place.query(self.view), self._generation)
         self._load_counts()
         self._load_history()
+        self._warm_up_formats()
         if keep is not None:
             self.open_article(keep, push=False, focus=False, select=True)
         if not self.offline:
@@ -407,6 +408,15 @@ class MainScreen(Screen[None]):
         self.unread = message.unread
         self.starred_count = message.starred
         self._rebuild_sections()
+
+    @work(thread=True, group="formats", exit_on_error=False)
+    def _warm_up_formats(self) -> None:
+        if timefmt.warm_up():
+            self.app.call_from_thread(self._formats_ready)
+
+    def _formats_ready(self) -> None:
+        self._update_status()
+        self.articles.refresh()  # drops the drawn-line cache too
 
     @work(thread=True, group="history", exit_on_error=False)
     def _load_history(self) -> None:

@@ -21,7 +21,7 @@ from termnews.ui.widgets.row_list import RowList, fit
 
 PAGE = FIRST_PAGE  # rows per query; page 0 is what the first frame shows
 SECTION_WIDTH = 12
-TIME_WIDTH = 5
+TIME_WIDTH = 6
 
 
 class ArticleList(RowList):
