@@ -14,6 +14,7 @@ from termnews.feeds.clean import clean_text, safe_http_url
 
 MAX_MARKDOWN = 200_000  # characters; a longer body is cut with a note
 _BLANK_RUN = re.compile(r"\n{3,}")
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()<>#+!|~&-])")
 _URL_PARENS = {ord("("): "%28", ord(")"): "%29"}
 
 
@@ -56,7 +57,14 @@ def to_markdown(sanitised_html: str, base_url: str = "") -> str:
             lambda m: f'{m.group(1)}="{safe_http_url(m.group(2), base_url) or ""}"',
             html,
         )
-    text = _converter().convert(html)
+    try:
+        text = _converter().convert(html)
+    except RecursionError:
+        # Absurdly nested HTML (a few hundred levels) exhausts markdownify's recursion:
+        # show the plain text instead, made literal for Markdown.
+        from termnews.feeds.clean import html_to_text
+
+        text = _MD_PUNCT.sub(r"\\\1", html_to_text(html))
     text = _BLANK_RUN.sub("\n\n", clean_text(text)).strip()
     if len(text) > MAX_MARKDOWN:
         text = text[:MAX_MARKDOWN].rstrip() + "\n\n…"
