@@ -6,11 +6,15 @@ Textual is imported here only, when no subcommand was given.
 from __future__ import annotations
 
 import argparse
+import gc
 
 from termnews.cli.context import Context
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
+    # Start-up allocates a lot and frees little: no garbage collection until the first
+    # frame (a full collection here cost 30-90 ms); MainScreen switches it back on.
+    gc.disable()
     lib = ctx.library()
     from termnews.ui.views import load_start
 

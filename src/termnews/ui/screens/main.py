@@ -145,6 +145,11 @@ class MainScreen(Screen[None]):
 
     def _after_first_frame(self) -> None:
         """The network and the long queries come after the cached first frame."""
+        import gc
+
+        if not gc.isenabled():  # run_tui held collections off until now
+            gc.freeze()  # start-up objects live as long as the app: keep them out of scans
+            gc.enable()
         keep = self._start.article_id
         if len(self._start.rows) >= FIRST_PAGE:
             self._count_list(self.view, self.place.query(self.view), self._generation)
