@@ -625,3 +625,55 @@ def test_hostile_opml_import(tmp_path: Path) -> None:
         conn.close()
     assert folders and all(not forbidden_chars(f) for f in folders), folders
     assert any("[@click=app.quit]News[/]" in f for f in folders)
+
+
+# --- absurd nesting ----------------------------------------------------------------------------
+
+NESTED = {
+    "divs": "<div>" * 2000 + "deep divs" + "</div>" * 2000,
+    "quotes": "<blockquote>" * 300 + "deep quotes" + "</blockquote>" * 300,
+    "lists": "<ul><li>" * 150 + "deep list" + "</li></ul>" * 150,
+    "tables": "<table><tr><td>" * 100 + "deep table" + "</td></tr></table>" * 100,
+}
+
+
+async def test_deeply_nested_html_renders(tmp_path: Path, feed_server: FeedServer) -> None:
+    """Hundreds of nested elements: stored, rendered to the pane and shown by the TUI."""
+    items = "".join(
+        f"<item><title>{name}</title><guid>{name}</guid><link>https://deep.example/{name}</link>"
+        f"<description><![CDATA[{html}]]></description></item>" for name, html in NESTED.items())
+    url = feed_server.add("/deep.rss", (f'<?xml version="1.0"?><rss version="2.0"><channel>'
+                                        f"<title>Deep</title>{items}</channel></rss>").encode())
+    lib = open_library(tmp_path / "deep")
+    try:
+        lib.add_feeds([url], folder="deep")
+        summary = await lib.refresh()
+        assert summary.feeds_failed == 0, summary.errors
+        from termnews.article_view import article_markdown
+
+        rows = lib.articles()
+        assert {r.title for r in rows} == set(NESTED)
+        for row in rows:
+            art = lib.article(row.id)
+            assert art is not None
+            text = article_markdown(art)  # markdownify recursed past Python's limit here
+            assert f"deep {row.title.rstrip('s')}" in text.replace("\\", ""), row.title
+        show = run_cli(["--profile", "tester", "--offline", "show", str(rows[0].id)],
+                       lib.paths.data_dir)
+        assert show.returncode == 0 and "Traceback" not in show.stderr, show.stderr
+        app_module = pytest.importorskip("termnews.ui.app")
+        app = app_module.TermnewsApp(lib, offline=True)
+        async with app.run_test(size=(160, 48)) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            for row in rows:
+                app.screen.open_article(row.id)  # type: ignore[attr-defined]
+                for _ in range(3):
+                    await pilot.pause()
+                    await app.workers.wait_for_complete()
+                shown = app.screen.article  # type: ignore[attr-defined]
+                assert shown is not None and shown.id == row.id, row.title
+            assert app.is_running
+    finally:
+        lib.close()
