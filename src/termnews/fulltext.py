@@ -178,7 +178,9 @@ def extract_page(body: bytes, content_type: str, url: str, title: str = "") -> P
     media = (content_type or "").split(";")[0].strip().lower()
     if media not in _HTML_TYPES:
         raise ExtractError(f"not an HTML page ({media})")
-    html = decode_html(body, content_type)
+    # Escape sequences go with their payloads now: the HTML parser would drop only the
+    # ESC byte and leave an OSC string's payload (a link, a clipboard blob) as page text.
+    html = clean_text(decode_html(body, content_type))
     if not html.strip():
         raise ExtractError("the page is empty")
     import lxml.html
