@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, OptionList, Static
 
 from termnews.catalog import user_outlets
 from termnews.config import Config, UserEdition, UserOutlet, UserSection
+from termnews.i18n import set_language
 from termnews.library import Library
 from termnews.model import Edition, FeedSource, Outlet, ParsedEntry, ParsedFeed, Section
 from termnews.paths import Paths
@@ -563,3 +564,24 @@ async def test_open_url_refuses_unsafe_and_opens_safe() -> None:
         assert open_url(app, "https://example.org/story") is True
         await settle(pilot)
         assert Recorder.opened == ["https://example.org/story"]
+
+
+# --- UI language ---------------------------------------------------------------------------
+
+
+async def test_screens_and_palette_follow_the_ui_language(library: Library) -> None:
+    set_language("ru")
+    try:
+        app = Host(lambda: SubscriptionsScreen(library), library)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            box = app.screen.query_one("#subs-box")
+            assert box.border_title == "Подписки"
+        palette = PaletteApp(library)
+        async with palette.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            provider = await _provider(palette)
+            texts = [h.text async for h in provider.discover()]
+            assert "Обновить" in texts and "Refresh" not in texts
+    finally:
+        set_language("en")
