@@ -709,6 +709,8 @@ class MainScreen(Screen[None]):
         summary = message.summary
         if summary is None:
             self.net_down = True
+            self.notify(_("Refresh failed: {error}").format(error=message.error),
+                        severity="error", markup=False)
         else:
             ok = summary.feeds_ok + summary.not_modified
             self.net_down = ok == 0 and summary.feeds_failed > 0
