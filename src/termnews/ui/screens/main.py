@@ -709,7 +709,7 @@ class MainScreen(Screen[None]):
         summary = message.summary
         if summary is None:
             self.net_down = True
-            self.notify(_("Refresh failed: {error}").format(error=message.error),
+            self.notify(_("Error: {error}").format(error=message.error),
                         severity="error", markup=False)
         else:
             ok = summary.feeds_ok + summary.not_modified
