@@ -265,3 +265,19 @@ async def test_bad_compressed_data_and_unknown_codings(feed_server: FeedServer) 
     assert (await get(bad)).error == "bad compressed data"
     odd = feed_server.raw("/odd", b"x", {"Content-Encoding": "compress"})
     assert (await get(odd)).error == "unsupported content encoding: compress"
+
+
+async def test_query_strings_and_non_ascii_paths(feed_server: FeedServer) -> None:
+    feed_server.add("/q.xml", make_rss(1, 1))
+    feed_server.add("/caf%C3%A9.xml", make_rss(2, 1))
+    for path in ("/q.xml?a=1&b=ü", "/café.xml", "/q.xml#fragment"):
+        r = await get(feed_server.url(path))
+        assert r.status == 200 and r.error is None, path
+    assert feed_server.log == [("/q.xml?a=1&b=%C3%BC", 200), ("/caf%C3%A9.xml", 200),
+                               ("/q.xml", 200)]
+
+
+async def test_redirect_to_an_unusable_url(feed_server: FeedServer) -> None:
+    url = feed_server.redirect("/r", "http://[::1/broken")
+    r = await get(url)
+    assert r.error == "invalid redirect URL" and r.status == 301

@@ -360,7 +360,7 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
             scheme, host, target = _target(httpx, hc, current)
         except ValueError:
             if current != url:
-                return _error(url, "redirect to a non-http URL refused", final_url=current)
+                return _error(url, "invalid redirect URL", final_url=current)
             return _error(url, "invalid URL")
         try:
             async with client.pool(scheme, host).stream(
@@ -370,8 +370,12 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
                 h = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in resp.headers}
                 if status in REDIRECTS and "location" in h:
                     await resp.aread()  # a small body; the connection goes back to the pool
-                    target_url = urljoin(current, h["location"].strip())
-                    if urlsplit(target_url).scheme.lower() not in ("http", "https"):
+                    try:
+                        target_url = urljoin(current, h["location"].strip())
+                        scheme_to = urlsplit(target_url).scheme.lower()
+                    except ValueError:
+                        return _error(url, "invalid redirect URL", status, final_url=current)
+                    if scheme_to not in ("http", "https"):
                         return _error(url, "redirect to a non-http URL refused", status,
                                       final_url=current)
                     current = target_url
