@@ -545,3 +545,46 @@ async def test_mark_read_delay_never_and_unsafe_links_refused(ui_paths: Paths) -
         assert sum("http" in n for n in notes) == 3
         assert app.is_running
     lib.close()
+
+
+async def test_space_pages_and_j_k_scroll_the_open_article(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths, per_section=2)
+    newest = lib.articles(ArticleQuery(edition="en", limit=1))[0]
+    from termnews.store import cache
+    from termnews.store.db import transaction
+
+    long_text = "\n\n".join(f"Paragraph {i} of a long story." for i in range(200))
+    with transaction(lib.conn):
+        cache.set_full_text(lib.conn, newest.id, text=long_text)
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("tab", "enter")
+        screen = await settle(app, pilot)
+        assert screen.pane.scroll_y == 0
+        await pilot.press("space")
+        await pilot.pause()
+        paged = screen.pane.scroll_y
+        assert paged > 10
+        await pilot.press("j")
+        await pilot.pause()
+        assert screen.pane.scroll_y == paged + 1
+        await pilot.press("k", "k")
+        await pilot.pause()
+        assert screen.pane.scroll_y == paged - 1
+    lib.close()
+
+
+async def test_unsubscribed_section_is_dimmed_with_a_hint(ui_paths: Paths) -> None:
+    lib = make_library(ui_paths, subscribe=("en",))
+    lib.unsubscribe(OUTLET, "en", "science")
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("j", "j")  # World, Science
+        screen = await settle(app, pilot)
+        line = screen.sections.render_line(2).text
+        assert "Science" in line and _("s to subscribe")[:8] in line
+        title = screen.query_one("#list-title").render()
+        assert _("not subscribed: press s to subscribe") in str(title)
+    lib.close()
