@@ -72,11 +72,14 @@ def main() -> int:
         return f"ratio {ratio:.2f}  (goal ≤ {goal}: {'met' if ratio <= goal else 'NOT met'})"
 
     h_t, t_t = med(h_runs, "seconds"), med(t_runs, "seconds")
+    h_c, t_c = med(h_runs, "frame_cpu"), med(t_runs, "frame_cpu")
     h_f, t_f = med(h_runs, "frame_kib") / 1024, med(t_runs, "frame_kib") / 1024
     h_m, t_m = med(h_runs, "peak_kib") / 1024, med(t_runs, "peak_kib") / 1024
     label = f"termnews ({args.articles // 1000}k)"
     print(f"first frame         hello-world {h_t * 1000:7.0f} ms   {label} {t_t * 1000:7.0f} ms"
           f"   {verdict(t_t / h_t, 1.5)}")
+    print(f"CPU to first frame  hello-world {h_c * 1000:7.0f} ms   {label} {t_c * 1000:7.0f} ms"
+          f"   ratio {t_c / h_c:.2f}  (cross-check: CPU time is not stretched by other load)")
     print(f"peak RSS at frame   hello-world {h_f:7.1f} MB   {label} {t_f:7.1f} MB"
           f"   {verdict(t_f / h_f, 2.0)}")
     print(f"peak RSS whole run  hello-world {h_m:7.1f} MB   {label} {t_m:7.1f} MB"

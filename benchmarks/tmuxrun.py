@@ -26,6 +26,7 @@ POLL = 0.003  # seconds between screen captures
 class FrameTiming:
     seconds: float  # from spawning the command to the marker on screen
     frame_kib: int  # peak resident memory when the marker was first seen (VmHWM)
+    frame_cpu: float  # CPU seconds the app had used when the marker was seen (all threads)
     peak_kib: int  # peak resident memory over the whole run (GNU time %M)
 
 
@@ -85,6 +86,19 @@ def _hwm_kib(pid: int | None) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU time of a process so far, all threads (schedstat: nanoseconds on a CPU)."""
+    if pid is None:
+        return 0.0
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e9
+
+
 def time_to_marker(command: list[str], marker: str, *, size: tuple[int, int] = (120, 40),
                    timeout: float = 30.0, env: dict[str, str] | None = None,
                    unset: tuple[str, ...] = (),
@@ -109,6 +123,7 @@ def time_to_marker(command: list[str], marker: str, *, size: tuple[int, int] = (
                     elapsed = time.perf_counter() - started
                     app = app or _app_pid(pane_pid)
                     frame_kib = _hwm_kib(app)
+                    frame_cpu = _cpu_seconds(app)
                     break
                 if time.perf_counter() - started > timeout:
                     raise TimeoutError(f"{marker!r} not on screen after {timeout} s:\n{screen}")
@@ -125,4 +140,4 @@ def time_to_marker(command: list[str], marker: str, *, size: tuple[int, int] = (
             peak = int(mem.read_text().split()[-1])
         finally:
             _tmux("kill-session", "-t", session)
-    return FrameTiming(elapsed, frame_kib, peak)
+    return FrameTiming(elapsed, frame_kib, frame_cpu, peak)
