@@ -8,7 +8,7 @@ A *view key* names what the article list shows: "all" (the current edition),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from termnews.library import Library
@@ -147,10 +147,13 @@ def load_start(lib: Library, *, edition: str | None = None) -> StartState:
     if view not in SPECIAL_VIEWS and split_key(view) is None:
         view = "all"
     q = place.query(view)
-    from dataclasses import replace
-
     rows = lib.articles(replace(q, limit=FIRST_PAGE))
     article_id = lib.pref("article")
+    if isinstance(article_id, int):
+        # The last article only when it belongs where we start (--edition may differ).
+        last = lib.article(article_id)
+        if last is None or (last.outlet == place.outlet and last.edition != place.edition):
+            article_id = None
     return StartState(
         place=place, view=view, rows=rows,
         article_id=article_id if isinstance(article_id, int) else None,
