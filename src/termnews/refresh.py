@@ -56,6 +56,19 @@ def _warm_worker() -> None:
     import termnews.feeds.parse  # noqa: F401  (pay the imports while the network works)
 
 
+def _init_worker() -> None:
+    """A parser process: the parent's signal handlers (a TUI's SIGWINCH, Ctrl-C) are not
+    its business; the parent stops it when needed."""
+    import signal
+
+    for name in ("SIGINT", "SIGWINCH", "SIGTSTP", "SIGCONT", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(sig, signal.SIG_IGN if name == "SIGINT" else signal.SIG_DFL)
+    _warm_worker()
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
     """fork where it is safe and cheap (Linux): workers start in milliseconds with the
     parser already imported, and no script's __main__ is re-run. The children only
@@ -119,7 +132,7 @@ class _Parser:
         if self.pool is None:
             _warm_worker()  # workers forked after this inherit the parser, imported once
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
-                                            initializer=_warm_worker)
+                                            initializer=_init_worker)
         return self.pool
 
     def _drop_broken(self, pool: Executor) -> None:
