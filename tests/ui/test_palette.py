@@ -109,3 +109,21 @@ async def test_palette_theme_is_remembered(app: Any, seeded: Path, tmp_path: Pat
         await shots.settle(pilot)
     with Library(app.library.paths, app.library.config, shots.PROFILE, demo=True) as lib:
         assert lib.pref("theme") == "dracula"
+
+
+async def test_secondary_screens_close_with_q_without_quitting(app: Any) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await shots.settle(pilot)
+        main = app.screen
+        for key, screen in (("question_mark", HelpScreen), ("S", SubscriptionsScreen)):
+            await pilot.press(key)
+            await shots.settle(pilot)
+            assert isinstance(app.screen, screen)
+            await pilot.press("q")
+            await shots.settle(pilot)
+            assert app.screen is main and app.is_running
+        await pilot.press("L")
+        await shots.settle(pilot)
+        await pilot.press("down", "enter")  # English is first: the next one is Русский
+        await shots.settle(pilot)
+        assert app.screen is main and main.place.edition == "ru"
