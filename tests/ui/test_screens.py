@@ -22,7 +22,15 @@ from termnews.catalog import user_outlets
 from termnews.config import Config, UserEdition, UserOutlet, UserSection
 from termnews.i18n import set_language
 from termnews.library import Library
-from termnews.model import Edition, FeedSource, Outlet, ParsedEntry, ParsedFeed, Section
+from termnews.model import (
+    Edition,
+    FeedSource,
+    FetchResult,
+    Outlet,
+    ParsedEntry,
+    ParsedFeed,
+    Section,
+)
 from termnews.paths import Paths
 from termnews.store import cache
 from termnews.store.db import transaction
@@ -323,6 +331,26 @@ async def test_subscriptions_show_hostile_names_literally(paths: Paths) -> None:
     finally:
         lib.close()
 
+
+
+async def test_subscriptions_show_feed_errors_and_fetched_titles(library: Library) -> None:
+    library.subscribe("news", "en", "world")
+    plain = "https://feeds.example.org/harbour.xml"
+    library.add_feeds([plain])
+    library.feed_sources()  # registers the feeds in the cache
+    with transaction(library.conn):
+        cache.record_fetch(library.conn, feed("en", "world"),
+                           FetchResult(feed("en", "world"), 404, error="HTTP 404"),
+                           error="HTTP 404")
+        cache.record_fetch(library.conn, plain, FetchResult(plain, 200), error=None,
+                           title="[b]Harbour Gazette")
+    app = Host(lambda: SubscriptionsScreen(library), library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(SubsTree)
+        assert str(_find(tree, "news", "en", "world").label) == "[x] World  error: HTTP 404"
+        assert str(_find(tree, "news", "en", "sport").label) == "[ ] Sport"
+        assert str(_find(tree, "feed:" + plain).label) == f"[x] [b]Harbour Gazette  {plain}"
 
 # --- command palette ------------------------------------------------------------------------------
 

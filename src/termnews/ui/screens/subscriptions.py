@@ -9,7 +9,7 @@ The screen dismisses with True when anything changed.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import work
@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from termnews.i18n import _
 from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library, LibraryError
-from termnews.model import Edition, Outlet, Section
+from termnews.model import Edition, FeedStatus, Outlet, Section
 from termnews.ui.screens.add_feed import AddFeedScreen
 
 MARK_ALL, MARK_SOME, MARK_NONE = "[x]", "[~]", "[ ]"  # ASCII: no ambiguous-width glyphs
@@ -61,21 +61,46 @@ def mark_for(urls: tuple[str, ...], subscribed: set[str]) -> str:
     return MARK_SOME if count else MARK_NONE
 
 
-def item_label(item: SubsItem, subscribed: set[str]) -> Text:
+@dataclass(frozen=True, slots=True)
+class LabelContext:
+    """What labels show besides the catalog: the marks, and the cache's word on each feed."""
+
+    subscribed: set[str]
+    statuses: dict[str, FeedStatus] = field(default_factory=dict)
+    error_style: str = "red"
+
+
+def _feed_note(label: Text, url: str, ctx: LabelContext) -> None:
+    status = ctx.statuses.get(url)
+    if status is not None and status.error:
+        label.append("  " + _("error: {error}").format(error=status.error), ctx.error_style)
+
+
+def item_label(item: SubsItem, ctx: LabelContext) -> Text:
     """A node label from catalog/feed text, always plain (never markup)."""
     urls = item.urls
-    mark = mark_for(urls, subscribed)
+    mark = mark_for(urls, ctx.subscribed)
     style = "bold" if mark == MARK_ALL else ""
     if item.section is not None:
         label = Text.assemble((mark, "bold"), " ", (item.section.title, style))
         if not item.section.verified:
             label.append("  " + _("unverified"), "dim italic")
+        _feed_note(label, item.section.feed_url, ctx)
         return label
     if item.edition is not None:
         name = item.edition.name or item.edition.lang or "—"
         return Text.assemble((mark, "bold"), " ", (name, style), "  ",
                              (item.edition.lang, "dim"))
-    count = sum(1 for u in urls if u in subscribed)
+    if item.outlet.key.startswith(FEED_OUTLET_PREFIX) and len(urls) == 1:
+        # A feed added by URL: its own title once fetched, and the address.
+        status = ctx.statuses.get(urls[0])
+        title = status.title if status is not None and status.title else ""
+        label = Text.assemble((mark, "bold"), " ", (title or urls[0], style))
+        if title:
+            label.append("  " + urls[0], "dim")
+        _feed_note(label, urls[0], ctx)
+        return label
+    count = sum(1 for u in urls if u in ctx.subscribed)
     return Text.assemble((mark, "bold"), " ", (item.outlet.name, style), "  ",
                          (f"{count}/{len(urls)}", "dim"))
 
@@ -167,6 +192,7 @@ class SubscriptionsScreen(ModalScreen[bool]):
         super().__init__()
         self.library = library
         self.subscribed: set[str] = set()
+        self.statuses: dict[str, FeedStatus] = {}
         self.catalog_keys: set[str] = set()
         self.changed = False
         self._writes: list[Worker[None]] = []
@@ -196,36 +222,41 @@ class SubscriptionsScreen(ModalScreen[bool]):
         outlets = self.library.outlets()
         catalog_keys = {o.key for o in self.library.catalog()}
         subscribed = set(self.library.subscribed_urls())
-        self.app.call_from_thread(self._populate, outlets, catalog_keys, subscribed, select_url)
+        statuses = {s.url: s for s in self.library.feed_statuses()}
+        self.app.call_from_thread(self._populate, outlets, catalog_keys, subscribed, statuses,
+                                  select_url)
 
     def _populate(self, outlets: tuple[Outlet, ...], catalog_keys: set[str],
-                  subscribed: set[str], select_url: str | None) -> None:
+                  subscribed: set[str], statuses: dict[str, FeedStatus],
+                  select_url: str | None) -> None:
         if not self.is_attached:  # closed while the worker read
             return
         self.catalog_keys = catalog_keys
         self.subscribed = subscribed
+        self.statuses = statuses
         tree = self.query_one(SubsTree)
         tree.clear()
+        ctx = self._label_context()
         select: TreeNode[SubsItem] | None = None
         for outlet in outlets:
             item = SubsItem(outlet)
             if outlet.key.startswith(FEED_OUTLET_PREFIX):  # one plain feed: a leaf
-                onode = tree.root.add_leaf(item_label(item, subscribed), data=item)
+                onode = tree.root.add_leaf(item_label(item, ctx), data=item)
                 if select_url is not None and select_url in item.urls:
                     select = onode
                 continue
-            onode = tree.root.add(item_label(item, subscribed), data=item,
+            onode = tree.root.add(item_label(item, ctx), data=item,
                                   expand=any(u in subscribed for u in item.urls))
             for edition in outlet.editions:
                 eitem = SubsItem(outlet, edition)
                 if not self._is_catalog(outlet) and len(outlet.editions) == 1:
                     enode = onode  # a plain feed or folder: no edition level
                 else:
-                    enode = onode.add(item_label(eitem, subscribed), data=eitem,
+                    enode = onode.add(item_label(eitem, ctx), data=eitem,
                                       expand=any(u in subscribed for u in eitem.urls))
                 for section in edition.sections:
                     sitem = SubsItem(outlet, edition, section)
-                    snode = enode.add_leaf(item_label(sitem, subscribed), data=sitem)
+                    snode = enode.add_leaf(item_label(sitem, ctx), data=sitem)
                     if select_url is not None and section.feed_url == select_url:
                         select = snode
         tree.loading = False
@@ -242,13 +273,18 @@ class SubscriptionsScreen(ModalScreen[bool]):
         return outlet.key in self.catalog_keys and not outlet.key.startswith(
             (FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX))
 
+    def _label_context(self) -> LabelContext:
+        return LabelContext(self.subscribed, self.statuses,
+                            self.app.current_theme.error or "red")
+
     def _relabel(self) -> None:
         tree = self.query_one(SubsTree)
+        ctx = self._label_context()
         stack = list(tree.root.children)
         while stack:
             node = stack.pop()
             if node.data is not None:
-                node.set_label(item_label(node.data, self.subscribed))
+                node.set_label(item_label(node.data, ctx))
             stack.extend(node.children)
 
     # --- toggling ----------------------------------------------------------------------
