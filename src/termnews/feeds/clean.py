@@ -65,6 +65,12 @@ def clean_line(s: str) -> str:
 
 _URL_BAD = re.compile(f"[{_STRIP_RANGES}\\s\\\\\u2028\u2029]")
 _URL_QUOTE = {ord('"'): "%22", ord("<"): "%3C", ord(">"): "%3E", ord("`"): "%60"}
+# An absolute http(s) URL with a plain host name or IPv4 address, no user part, and only
+# printable ASCII without the characters _URL_QUOTE would rewrite: taken as it is.
+_PLAIN_URL = re.compile(
+    r"(?i:https?)://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::(\d{1,5}))?"
+    r"(?:[/?#][!#$%&'()*+,\-./0-9:;=?@A-Z\[\]^_a-z{|}~]*)?\Z"
+)
 
 
 def safe_http_url(url: str | None, base: str | None = None) -> str | None:
@@ -77,6 +83,9 @@ def safe_http_url(url: str | None, base: str | None = None) -> str | None:
     """
     if not url:
         return None
+    m = _PLAIN_URL.match(url)
+    if m is not None and (m.group(1) is None or int(m.group(1)) <= 65535):
+        return url  # the common case, settled by one match: plain ASCII http(s) URL
     url = url.strip(" \t\r\n\f\v")
     if not url or url.startswith("-") or _URL_BAD.search(url):
         return None
