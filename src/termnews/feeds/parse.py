@@ -342,6 +342,10 @@ NS_DC = "{http://purl.org/dc/elements/1.1/}"
 NS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 NS_MEDIA = "{http://search.yahoo.com/mrss/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+A_ID, A_TITLE, A_LINK = NS_ATOM + "id", NS_ATOM + "title", NS_ATOM + "link"
+A_PUBLISHED, A_UPDATED, A_AUTHOR = NS_ATOM + "published", NS_ATOM + "updated", NS_ATOM + "author"
+A_CONTRIBUTOR, A_CATEGORY = NS_ATOM + "contributor", NS_ATOM + "category"
+A_SUMMARY, A_CONTENT, A_RIGHTS = NS_ATOM + "summary", NS_ATOM + "content", NS_ATOM + "rights"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 # Namespaces whose elements never touch the fields termnews keeps.
 _IGNORED_NS = (
@@ -383,6 +387,8 @@ def _fast(data: bytes) -> _RawFeed:
 
     if b"xml:base" in data:
         raise _Unusual("xml:base")  # feedparser resolves links against it
+    if data.count(b"xml:lang") > 1:
+        raise _Unusual("xml:lang below the root")  # per-entry languages: feedparser's job
     try:
         root = etree.fromstring(data, _xml_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
@@ -584,32 +590,28 @@ def _fast_atom_entry(entry: Any) -> _Raw:
     if entry.get(XML_LANG) is not None:
         raise _Unusual("entry xml:lang")
     published = updated = None
-    for el in entry:
+    for el in entry:  # xml:base and nested xml:lang were ruled out for the whole document
         tag = el.tag
-        if _check_ns(tag):
-            continue
-        if el.get(XML_BASE) is not None or el.get(XML_LANG) is not None:
-            raise _Unusual("xml:base or xml:lang inside an entry")
-        if tag == NS_ATOM + "id":
+        if tag == A_ID:
             raw.id = raw.permalink = _text(el).strip()
-        elif tag == NS_ATOM + "title":
+        elif tag == A_TITLE:
             raw.title, raw.title_html = _atom_text(el)
             raw.title = raw.title.strip()
-        elif tag == NS_ATOM + "link":
+        elif tag == A_LINK:
             _atom_link(el, raw)
-        elif tag == NS_ATOM + "published":
+        elif tag == A_PUBLISHED:
             published = _text(el)
-        elif tag == NS_ATOM + "updated":
+        elif tag == A_UPDATED:
             updated = _text(el)
-        elif tag == NS_ATOM + "author":
+        elif tag == A_AUTHOR:
             raw.authors.append(_person(el))
-        elif tag == NS_ATOM + "contributor":
+        elif tag == A_CONTRIBUTOR:
             raw.contributors.append(_person(el))
-        elif tag == NS_ATOM + "category":
+        elif tag == A_CATEGORY:
             raw.categories.append(el.get("term") or "")
-        elif tag == NS_ATOM + "summary":
+        elif tag == A_SUMMARY:
             raw.summary, raw.summary_html = _atom_text(el)
-        elif tag == NS_ATOM + "content":
+        elif tag == A_CONTENT:
             if el.get("src") is not None:
                 raise _Unusual("content src")
             raw.content, raw.content_html = _atom_text(el)
@@ -619,10 +621,10 @@ def _fast_atom_entry(entry: Any) -> _Raw:
             raw.contributors.append(_text(el).strip())
         elif tag == NS_DC + "subject":
             raw.categories.append(_text(el))
+        elif not isinstance(tag, str) or tag == A_RIGHTS or tag.startswith(_IGNORED_NS):
+            continue
         elif tag.startswith(NS_MEDIA):
             _media(el, raw, tag[len(NS_MEDIA):])
-        elif tag in (NS_ATOM + "rights",):
-            continue
         else:
             raise _Unusual(f"entry element {tag}")
     raw.published = parse_date(published) or parse_date(updated)
