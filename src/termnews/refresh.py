@@ -283,6 +283,7 @@ async def run_refresh(
     feeds = list(unique.values())
     conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
     parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
+    grown: list[str] = []  # feeds that got new articles: only they can pass a cache limit
     try:
         def _register() -> dict[str, _FeedInfo]:
             with transaction(conn):
@@ -291,13 +292,14 @@ async def run_refresh(
             return _load_info(conn, [s.url for s in feeds])
 
         info = await asyncio.to_thread(_register)
-        summary = await _refresh(conn, config, feeds, info, parser, progress, allow_files)
+        summary = await _refresh(conn, config, feeds, info, parser, progress, allow_files,
+                                 grown)
     finally:
         parser.close()
         conn.close()
-    if summary.new_articles:  # cache limits (max_articles, keep_days); starred are kept
+    if grown:  # cache limits (max_articles, keep_days); starred are kept
         from termnews.prune import prune_paths
-        await asyncio.to_thread(prune_paths, paths, config, [s.url for s in feeds])
+        await asyncio.to_thread(prune_paths, paths, config, grown)
     if full_text and summary.feeds_ok:
         try:
             from termnews.fulltext import fetch_missing_full_texts
@@ -319,6 +321,7 @@ async def _refresh(
     parser: _Parser,
     progress: Progress | None,
     allow_files: bool,
+    grown: list[str],
 ) -> RefreshSummary:
     from termnews.feeds.fetch import Limiter, fetch, make_client
 
@@ -373,6 +376,8 @@ async def _refresh(
         else:
             ok += 1
         new_total += new
+        if new:
+            grown.append(src.url)
         if progress is not None:
             progress(RefreshEvent(
                 url=src.url, done=done, total=total, new_articles=new, error=outcome.error,
