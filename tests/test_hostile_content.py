@@ -676,3 +676,50 @@ async def test_deeply_nested_html_renders(tmp_path: Path, feed_server: FeedServe
             assert app.is_running
     finally:
         lib.close()
+
+
+async def test_tui_refresh_of_hostile_feeds(tmp_path: Path, feed_server: FeedServer) -> None:
+    """The acceptance's last step: the TUI itself refreshes a hostile set and shows the good
+    feeds (the markup title literally) while the bad ones fail quietly, without a crash."""
+    app_module = pytest.importorskip("termnews.ui.app")
+    urls = [
+        feed_server.add("/t/escapes.rss", (FIXTURES / "escapes.rss").read_bytes(), RSS_TYPE),
+        feed_server.add("/t/markup.atom", (FIXTURES / "markup.atom").read_bytes(), ATOM_TYPE),
+        feed_server.add("/t/laughs.rss", (FIXTURES / "billion_laughs.rss").read_bytes()),
+        feed_server.gzip_bomb("/t/bomb.rss", size=32 * 1024 * 1024),
+        feed_server.status("/t/500", 500, body=b"\x1b]0;owned\x07 oops"),
+        feed_server.add("/t/home.html", (FIXTURES / "not_a_feed.html").read_bytes(),
+                        "text/html"),
+        feed_server.redirect("/t/file", "file:///etc/passwd"),
+        feed_server.trickle("/t/trickle.rss", interval=0.2),
+    ]
+    lib = open_library(tmp_path / "tui-refresh", deadline=2.0, max_bytes=2 * 1024 * 1024)
+    lib.add_feeds(urls, folder="hostile")
+    app = app_module.TermnewsApp(lib)
+    async with app.run_test(size=(200, 50)) as pilot:
+
+        async def settle() -> object:
+            for _ in range(4):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            return app.screen
+
+        screen = await settle()
+        if getattr(screen, "refreshing", None) is None:  # no refresh at start: ask for one
+            await pilot.press("r")
+        for _ in range(60):  # the trickling feed holds the refresh until its deadline
+            screen = await settle()
+            if getattr(screen, "refreshing", None) is None and lib.count() > 0:
+                break
+            await pilot.pause(0.2)
+        assert app.is_running and app.return_code is None
+        titles = [r.title for r in screen.articles.rows]  # type: ignore[attr-defined]
+        assert "[@click=app.quit]quit[/]" in titles
+        assert "Tide tables printed in red and a cleared screen" in titles
+        lines = [screen.articles.render_line(y).text  # type: ignore[attr-defined]
+                 for y in range(len(titles))]
+        assert not any(forbidden_chars(line) for line in lines)
+    errors = {s.url: s.error for s in lib.feed_statuses()}
+    assert all(errors[u] for u in urls[3:]), errors
+    assert db_text_problems(lib.paths.cache_db) == []
+    lib.close()
