@@ -40,6 +40,9 @@ MAX_SUMMARY = 4_000
 MAX_BODY_TEXT = 200_000
 MAX_CONTENT_HTML = 2_000_000
 MAX_GUID = 2_000
+# Entries kept from one document (feeds list the newest first). 16 MB of tiny items is
+# ~180,000 entries and ~420 MB of parser objects; no real feed needs more than this.
+MAX_ENTRIES = 10_000
 
 
 class NotAFeed(ValueError):
@@ -175,7 +178,7 @@ def _is_image(url: str, medium: str, kind: str) -> bool:
 def _finish(raw: _RawFeed, url: str) -> ParsedFeed:
     feed_lang = _lang(raw.language)
     base = safe_http_url(raw.link, url) or safe_http_url(url) or ""
-    entries = [_entry(r, feed_lang, base) for r in raw.entries]
+    entries = [_entry(r, feed_lang, base) for r in raw.entries[:MAX_ENTRIES]]
     return ParsedFeed(
         title=_title_text(raw.title, raw.title_html),
         language=feed_lang,
@@ -474,7 +477,8 @@ def _fast_rss(channel: Any) -> _RawFeed:
         if el.get(XML_BASE) is not None:
             raise _Unusual("xml:base")
         if tag == "item":
-            feed.entries.append(_fast_rss_item(el))
+            if len(feed.entries) < MAX_ENTRIES:
+                feed.entries.append(_fast_rss_item(el))
         elif tag == "title":
             feed.title = _text(el).strip()
             feed.title_html = bool(_CLOSE_OR_ENTITY.search(feed.title))
@@ -568,7 +572,8 @@ def _fast_atom(root: Any) -> _RawFeed:
         if el.get(XML_BASE) is not None:
             raise _Unusual("xml:base")
         if tag == NS_ATOM + "entry":
-            feed.entries.append(_fast_atom_entry(el))
+            if len(feed.entries) < MAX_ENTRIES:
+                feed.entries.append(_fast_atom_entry(el))
         elif tag == NS_ATOM + "item":
             raise _Unusual("item in an Atom feed")  # feedparser takes it as an entry
         elif tag == NS_ATOM + "title":
@@ -657,7 +662,7 @@ def _slow(data: bytes, url: str) -> _RawFeed:
         link=fd.get("link", "") or "",
         language=fd.get("language", "") or "",
     )
-    for e in d.entries:
+    for e in d.entries[:MAX_ENTRIES]:
         feed.entries.append(_from_feedparser(e))
     return feed
 
