@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -213,3 +214,36 @@ async def test_a_parse_that_never_ends_is_stopped(
     summary = await run_refresh(paths, config, srcs)
     assert summary.errors == ((sloth, "not a feed: parsing took over 2 s"),)
     assert summary.feeds_ok == 4 and summary.new_articles == 12
+
+
+async def test_warm_refresh_uses_indexes_only(library: Library, feed_server: FeedServer,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refresh of unchanged feeds must cost the same however big the cache: no statement
+    of it may scan the articles (or feeds) table."""
+    import sqlite3
+
+    import termnews.refresh as refresh
+    from termnews.store.db import connect
+
+    library.add_feeds(feed_server.add_feeds(4, 30))
+    await library.refresh()
+    statements: list[str] = []
+
+    def traced(*args: object, **kw: object) -> sqlite3.Connection:
+        conn = connect(*args, **kw)  # type: ignore[arg-type]
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(refresh, "connect", traced)
+    summary = await library.refresh()
+    assert summary.not_modified == 4
+    checked = 0
+    probe = library.conn
+    for sql in statements:
+        head = sql.lstrip().split(None, 1)[0].upper()
+        if head not in ("SELECT", "UPDATE", "INSERT", "DELETE"):
+            continue
+        plan = " | ".join(row[3] for row in probe.execute("EXPLAIN QUERY PLAN " + sql))
+        checked += 1
+        assert re.search(r"\bSCAN (articles|feeds|a|f)\b", plan) is None, (sql, plan)
+    assert checked >= 8  # the registration, the look-ups and the 304 records were seen
