@@ -172,6 +172,24 @@ def test_five_thousand_items(tmp_path: Path, feed_server: FeedServer) -> None:
         assert len({r["guid"] for r in rows}) == 5000
 
 
+@pytest.mark.parametrize("doctype", ["", "<!DOCTYPE rss>"])  # lxml path, feedparser path
+def test_a_flood_of_tiny_items_is_capped(tmp_path: Path, feed_server: FeedServer,
+                                          doctype: str) -> None:
+    """Tens of thousands of tiny entries: the newest (first) ones are kept, not all."""
+    items = "".join(f"<item><title>Tiny {i}</title><guid>tiny-{i}</guid></item>"
+                    for i in range(30_000))
+    url = feed_server.add("/tiny.rss", (f'<?xml version="1.0"?>{doctype}<rss version="2.0">'
+                                        f"<channel><title>Tiny</title>{items}</channel></rss>"
+                                        ).encode())
+    with open_library(tmp_path / "tiny", deadline=60.0) as lib:
+        lib.add_feeds([url])
+        refresh(lib)
+        assert status(lib, url).error is None
+        guids = {r["guid"] for r in stored(lib, url)}
+        assert 5000 <= len(guids) <= 10_000
+        assert "tiny-0" in guids and "tiny-29999" not in guids
+
+
 def test_trickling_server_hits_the_total_deadline(lib: Library, feed_server: FeedServer) -> None:
     """A byte every 0.2 s never trips the 1 s read timeout: only a total deadline ends it."""
     url = feed_server.trickle("/trickle.rss", interval=0.2)

@@ -189,6 +189,10 @@ def _hostile_set(server: FeedServer) -> dict[str, tuple[str, str]]:
         "garbage": (server.raw("/h/garbage.xml", os.urandom(50_000),
                                {"Content-Type": RSS_TYPE}), BAD),
     }
+    tiny = "".join(f"<item><title>T{i}</title><guid>t{i}</guid></item>" for i in range(150_000))
+    s["many-tiny-items"] = (server.add(  # 150,000 entries in 7 MB: at most 10,000 are kept
+        "/h/tiny.rss", f'<rss version="2.0"><channel><title>Tiny</title>{tiny}</channel></rss>'
+        .encode()), GOOD)
     for n in range(30):  # large, healthy feeds: 1,000 items each (about 700 KB)
         s[f"large-{n}"] = (server.add(f"/h/large-{n}.xml", make_rss(100 + n, 1000)), GOOD)
     return s
