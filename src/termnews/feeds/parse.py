@@ -117,6 +117,25 @@ def _defuse_entities(data: bytes) -> bytes:
     return data
 
 
+def _cap_entries(data: bytes) -> bytes:
+    """data without the entries after the first MAX_ENTRIES, before any parser sees them.
+
+    The cut runs from the end of entry MAX_ENTRIES to the end of the last entry, so the
+    document's tail (closing tags) stays and sibling entries leave it well-formed; both
+    parsers then build objects for the kept entries only.
+    """
+    for close in (b"</item>", b"</entry>"):
+        if data.count(close) <= MAX_ENTRIES:
+            continue
+        end = -1
+        for _ in range(MAX_ENTRIES):
+            end = data.find(close, end + 1)
+        end += len(close)
+        last = data.rfind(close) + len(close)
+        return data[:end] + data[last:]
+    return data
+
+
 def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     """Parse, clean and map a feed document; raises NotAFeed for anything else."""
     if not body or not body.strip():
@@ -127,11 +146,16 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
         raise NotAFeed("not a feed: HTML page")
     if head.startswith((b"{", b"[")):
         return _parse_json_feed(data, url)
+    data = _cap_entries(data)
     raw: _RawFeed | None = None
     if b"<!DOCTYPE" not in data[:8192] and b"<!ENTITY" not in data:
         try:
             raw = _fast(data)
         except _Unusual:
+            raw = None
+        except (RecursionError, MemoryError):
+            raise
+        except Exception:  # anything the fast path trips on is feedparser's to judge
             raw = None
     if raw is None:
         raw = _slow(_defuse_entities(data), url)
