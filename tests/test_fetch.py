@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import shutil
 import socket
@@ -281,3 +282,36 @@ async def test_redirect_to_an_unusable_url(feed_server: FeedServer) -> None:
     url = feed_server.redirect("/r", "http://[::1/broken")
     r = await get(url)
     assert r.error == "invalid redirect URL" and r.status == 301
+
+
+async def test_a_kept_alive_connection_the_server_closed_is_replaced() -> None:
+    """Servers drop idle keep-alive connections; the next request must not fail for it."""
+    body = make_rss(9, 2)
+    served = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal served
+        await reader.readuntil(b"\r\n\r\n")
+        served += 1
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                     b"Connection: keep-alive\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        # Promised keep-alive, then hang up on the next request without answering it
+        # (as a server does whose idle timeout struck just as the request came).
+        with contextlib.suppress(Exception):
+            await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    config = cfg()
+    try:
+        async with make_client(config) as client:
+            for _ in range(3):
+                r = await fetch(client, f"http://127.0.0.1:{port}/f.xml", etag=None,
+                                last_modified=None, config=config)
+                assert r.error is None and r.body == body
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert served == 3

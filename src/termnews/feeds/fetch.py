@@ -154,13 +154,183 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=cafile)
 
 
-class Client:
-    """HTTP/1.1 for feeds on httpcore, the transport layer under httpx.
+class _H11Response:
+    """A response read with h11 off an asyncio stream (the interface httpcore's has)."""
 
-    termnews follows redirects, decodes bodies and enforces its caps itself, so httpx's
-    request/response model on top only cost CPU (~35% more per request). Connections
-    are pooled per refresh; the https pool and its CA bundle are only built when an
-    https URL comes up. Proxies come from the environment (http(s)_proxy, no_proxy).
+    def __init__(self, conn: _H11Connection, status: int,
+                 headers: list[tuple[bytes, bytes]]) -> None:
+        self.conn = conn
+        self.status = status
+        self.headers = headers
+        self.complete = False
+
+    async def aiter_stream(self) -> AsyncIterator[bytes]:
+        h11 = self.conn.h11
+        while True:
+            event = await self.conn.next_event()
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                self.complete = True
+                return
+            else:  # ConnectionClosed mid-body
+                raise self.conn.hc.RemoteProtocolError("server closed the connection")
+
+    async def aread(self) -> bytes:
+        return b"".join([chunk async for chunk in self.aiter_stream()])
+
+
+class _H11Connection:
+    """One keep-alive HTTP/1.1 connection: h11 for the protocol, asyncio for the socket."""
+
+    def __init__(self, hc: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 read_timeout: float) -> None:
+        import h11
+
+        self.h11 = h11
+        self.hc = hc
+        self.reader = reader
+        self.writer = writer
+        self.read_timeout = read_timeout
+        self.state = h11.Connection(h11.CLIENT)
+        self.used = False
+
+    def reusable(self) -> bool:
+        return (self.state.our_state is self.h11.IDLE and not self.reader.at_eof()
+                and not self.writer.is_closing())
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.writer.close()
+
+    async def next_event(self) -> Any:
+        while True:
+            try:
+                event = self.state.next_event()
+            except self.h11.RemoteProtocolError as exc:
+                raise self.hc.RemoteProtocolError(str(exc)) from exc
+            if event is not self.h11.NEED_DATA:
+                return event
+            try:
+                async with asyncio.timeout(self.read_timeout):
+                    data = await self.reader.read(65536)
+            except TimeoutError:
+                raise self.hc.ReadTimeout("read timed out") from None
+            except OSError as exc:
+                raise self.hc.ReadError(str(exc)) from exc
+            self.state.receive_data(data)  # b"" tells h11 the peer closed
+
+
+class _H11Pool:
+    """Direct connections for one scheme, kept alive per host and port."""
+
+    def __init__(self, hc: Any, timeout: dict[str, Any], tls: ssl.SSLContext | None,
+                 keep: int) -> None:
+        self.hc = hc
+        self.timeout = timeout
+        self.tls = tls
+        self.keep = max(keep, 1)
+        self.idle: dict[tuple[str, int], list[_H11Connection]] = {}
+
+    async def _open(self, host: str, port: int) -> _H11Connection:
+        hc = self.hc
+        try:
+            async with asyncio.timeout(self.timeout["connect"]):
+                reader, writer = await asyncio.open_connection(
+                    host, port, ssl=self.tls, server_hostname=host if self.tls else None,
+                    limit=1 << 20)
+        except TimeoutError:
+            raise hc.ConnectTimeout("connect timed out") from None
+        except OSError as exc:  # refused, DNS, TLS verification …
+            raise hc.ConnectError(str(exc)) from exc
+        return _H11Connection(hc, reader, writer, self.timeout["read"])
+
+    @contextlib.asynccontextmanager
+    async def stream(self, method: str, url: Any, *, headers: list[tuple[bytes, bytes]],
+                     extensions: dict[str, Any] | None = None) -> AsyncIterator[_H11Response]:
+        host = url.host.decode("ascii")
+        port = url.port or (443 if self.tls else 80)
+        key = (host, port)
+        netloc = f"[{host}]" if ":" in host else host
+        if url.port is not None:
+            netloc += f":{url.port}"
+        request_headers = [(b"Host", netloc.encode("ascii")), *headers]
+        for attempt in range(2):
+            pool = self.idle.get(key, [])
+            conn = None
+            while pool and conn is None:
+                candidate = pool.pop()
+                if candidate.reusable():
+                    conn = candidate
+                else:
+                    candidate.close()
+            reused = conn is not None
+            if conn is None:
+                conn = await self._open(host, port)
+            h11 = conn.h11
+            try:
+                data = conn.state.send(h11.Request(method=method, target=url.target,
+                                                   headers=request_headers))
+                data += conn.state.send(h11.EndOfMessage())
+                conn.writer.write(data)
+                async with asyncio.timeout(self.timeout["write"]):
+                    await conn.writer.drain()
+                while True:
+                    event = await conn.next_event()
+                    if isinstance(event, h11.InformationalResponse):
+                        continue
+                    if isinstance(event, h11.ConnectionClosed):
+                        raise self.hc.RemoteProtocolError("server closed the connection")
+                    break
+            except (self.hc.ReadError, self.hc.RemoteProtocolError, OSError, TimeoutError) as exc:
+                conn.close()
+                # A kept-alive connection the server had already closed: once more, fresh.
+                if reused and attempt == 0 and not isinstance(exc, TimeoutError):
+                    continue
+                if isinstance(exc, TimeoutError):
+                    raise self.hc.WriteTimeout("write timed out") from None
+                if isinstance(exc, OSError):
+                    raise self.hc.WriteError(str(exc)) from exc
+                raise
+            except h11.LocalProtocolError as exc:
+                conn.close()
+                raise self.hc.LocalProtocolError(str(exc)) from exc
+            if not isinstance(event, h11.Response):
+                conn.close()
+                raise self.hc.RemoteProtocolError("server closed the connection")
+            response = _H11Response(conn, event.status_code, list(event.headers))
+            try:
+                yield response
+            finally:
+                if (response.complete and conn.state.our_state is h11.DONE
+                        and conn.state.their_state is h11.DONE):
+                    conn.state.start_next_cycle()
+                    idle = self.idle.setdefault(key, [])
+                    if len(idle) < self.keep:
+                        idle.append(conn)
+                    else:
+                        conn.close()
+                else:
+                    conn.close()
+            return
+
+    async def aclose(self) -> None:
+        for conns in self.idle.values():
+            for conn in conns:
+                conn.close()
+        self.idle.clear()
+
+
+class Client:
+    """HTTP/1.1 for feeds: h11 over asyncio streams for direct connections, httpcore
+    through a proxy.
+
+    termnews follows redirects, decodes bodies and enforces its caps itself, so a full
+    client library on top only cost CPU: httpx's request/response model and
+    httpcore/anyio's layers took about as much CPU as everything else in a warm refresh.
+    Connections are kept alive per host for the refresh; the https pool and its CA
+    bundle are only built when an https URL comes up. Proxies come from the environment
+    (http(s)_proxy, no_proxy).
     """
 
     def __init__(self, config: Config) -> None:
@@ -170,6 +340,7 @@ class Client:
             "max_connections": max(r.concurrency, 1) + 4,
             "max_keepalive_connections": max(r.concurrency, 1),
         }
+        self._keep = max(r.per_host, 1)
         self.timeout = {"connect": r.timeout, "read": r.timeout, "write": r.timeout,
                         "pool": None}
         agent = r.user_agent.encode("ascii", "replace") if r.user_agent else b"termnews"
@@ -212,13 +383,14 @@ class Client:
         key = f"{scheme} {proxy or ''}"
         pool = self._pools.get(key)
         if pool is None:
-            kw = dict(self._pool_kw)
-            if scheme == "https":
-                kw["ssl_context"] = self._tls()
+            tls = self._tls() if scheme == "https" else None
             if proxy:
+                kw = dict(self._pool_kw)
+                if tls is not None:
+                    kw["ssl_context"] = tls
                 pool = self.httpcore.AsyncHTTPProxy(proxy_url=proxy, **kw)
             else:
-                pool = self.httpcore.AsyncConnectionPool(**kw)
+                pool = _H11Pool(self.httpcore, self.timeout, tls, self._keep)
             self._pools[key] = pool
         return pool
 
