@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shlex
 import shutil
 import statistics
 import sys
@@ -214,6 +216,65 @@ async def run(data: Path, presses: int, opens: int, rate: float) -> int:
     return 0
 
 
+def tmux_burst(data: Path, bursts: int = 5, keys: int = 50) -> None:
+    """In a real terminal: send keys × j at once to the article list; time until row keys
+    is on screen (it first shows when the cursor reaches it: the list scrolls with it)."""
+    import sqlite3
+    import subprocess
+
+    from tmuxrun import TmuxServer, _tmux
+
+    conn = sqlite3.connect(data / "cache.db")
+    titles = [t[:20] for (t,) in conn.execute(
+        "SELECT title FROM articles ORDER BY published DESC, id DESC LIMIT ?", (keys + 1,))]
+    conn.close()
+    first, target = titles[0], titles[keys]
+    # tmux gives a session its server's environment: set ours in the command itself.
+    cmd = ["env", "-u", "PYTHONDONTWRITEBYTECODE", "TEXTUAL_ANIMATIONS=none",
+           f"PYTHONPYCACHEPREFIX={data.parent / 'pyc'}", sys.executable, "-m", "termnews",
+           "--data-dir", str(data), "--profile", PROFILE, "--offline"]
+    session = f"tn-bench-ui-{os.getpid()}"
+
+    def screen() -> str:
+        return _tmux("capture-pane", "-p", "-t", session)
+
+    def wait(test: Any, timeout: float = 20.0) -> float:
+        started = time.perf_counter()
+        while not test(screen()):
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(screen())
+            time.sleep(0.002)
+        return time.perf_counter() - started
+
+    took: list[float] = []
+    with TmuxServer():
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(SIZE[0]),
+                        "-y", str(SIZE[1]), shlex.join(cmd)], check=True)
+        try:
+            wait(lambda text: first in text)
+            time.sleep(1.0)  # the count and the other after-start work are done
+            _tmux("send-keys", "-t", session, "Tab")
+            time.sleep(0.3)
+            for _ in range(bursts):
+                if target in screen():
+                    raise RuntimeError(f"row {keys} already on screen: the terminal is too tall")
+                started = time.perf_counter()
+                _tmux("send-keys", "-t", session, *["j"] * keys)
+                wait(lambda text: target in text)
+                took.append(time.perf_counter() - started)
+                _tmux("send-keys", "-t", session, "g")  # back to the top
+                wait(lambda text: target not in text and first in text)
+                time.sleep(0.3)
+        finally:
+            _tmux("send-keys", "-t", session, "q")
+            time.sleep(0.5)
+            _tmux("kill-session", "-t", session)
+    ms = sorted(t * 1000 for t in took)
+    print(f"tmux: {keys} j at once → row {keys} on screen   median {statistics.median(ms):6.1f} ms"
+          f" ≈ {statistics.median(ms) / keys:.1f} ms/key   (runs: "
+          + ", ".join(f"{v:.0f}" for v in ms) + ")")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, help="reuse a seeded data dir")
@@ -221,6 +282,7 @@ def main() -> int:
     parser.add_argument("--presses", type=int, default=300)
     parser.add_argument("--opens", type=int, default=40)
     parser.add_argument("--rate", type=float, default=30.0, help="key repeat rate, per second")
+    parser.add_argument("--no-tmux", action="store_true", help="skip the real-terminal burst")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -230,7 +292,10 @@ def main() -> int:
         else:
             print(f"seeding {args.articles} articles …", file=sys.stderr)
             seed(data, args.articles, 200, PROFILE)
-        return asyncio.run(run(data, args.presses, args.opens, args.rate))
+        status = asyncio.run(run(data, args.presses, args.opens, args.rate))
+        if status == 0 and not args.no_tmux and shutil.which("tmux"):
+            tmux_burst(data)
+        return status
 
 
 if __name__ == "__main__":
