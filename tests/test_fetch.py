@@ -315,3 +315,17 @@ async def test_a_kept_alive_connection_the_server_closed_is_replaced() -> None:
         server.close()
         await server.wait_closed()
     assert served == 3
+
+
+async def test_proxy_from_the_environment(feed_server: FeedServer,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """http_proxy is honoured: the loopback server plays the proxy (it serves absolute-form
+    request targets by their path), so a made-up host name still gets the feed."""
+    body = make_rss(4, 2)
+    feed_server.add("/via-proxy.xml", body)
+    for name in ("no_proxy", "NO_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", feed_server.base)
+    r = await get("http://feeds.invalid/via-proxy.xml")
+    assert r.error is None and r.body == body
+    assert feed_server.requests[-1].path == "http://feeds.invalid/via-proxy.xml"

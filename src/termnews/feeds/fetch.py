@@ -1,4 +1,4 @@
-"""Fetching one feed politely and defensively (httpx, imported lazily).
+"""Fetching one feed politely and defensively (h11 over asyncio streams).
 
 Conditional GET (ETag / Last-Modified) so an unchanged feed costs one 304;
 compressed transfer; a cap on the decompressed body (gzip bombs); a per-read
@@ -17,11 +17,10 @@ import os
 import ssl
 import sys
 import time
-import types
 import zlib
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import Any, NamedTuple
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from termnews.config import Config
 from termnews.model import FetchResult
@@ -41,7 +40,7 @@ DECODE_STEP = 1024 * 1024  # most bytes one decompression step may produce
 class BoundedDecoder:
     """Content-Encoding decoding in bounded steps.
 
-    httpx inflates each network read in one go, so 64 KB of a gzip bomb becomes
+    HTTP libraries inflate each network read in one go, so 64 KB of a gzip bomb becomes
     ~64 MB in memory before any size check can run. Here every step yields at
     most DECODE_STEP bytes, and the caller stops as soon as the cap is passed.
     """
@@ -107,37 +106,19 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB"
 
 
-def import_httpx() -> Any:
-    """httpx, without its command-line tool: httpx/__init__ imports httpx._main, which
-    pulls in click, pygments and rich (~0.1 s) only to offer an `httpx` command."""
-    if "httpx" in sys.modules:
-        return sys.modules["httpx"]
-    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
-        stub = types.ModuleType("httpx._main")
-
-        def main() -> None:  # pragma: no cover - the real CLI is not needed in termnews
-            raise SystemExit("the httpx command-line tool is not available here")
-
-        stub.main = main  # type: ignore[attr-defined]
-        sys.modules["httpx._main"] = stub
-    # httpcore imports trio when it is installed (~0.1 s) only to support trio event
-    # loops; termnews runs on asyncio. Hide it while httpx loads, then un-hide it.
+def import_httpcore() -> Any:
+    """httpcore (only for proxies), without trio: httpcore imports trio when it is
+    installed (~0.1 s) only to support trio event loops; termnews runs on asyncio."""
+    if "httpcore" in sys.modules:
+        return sys.modules["httpcore"]
     hide_trio = "trio" not in sys.modules
     if hide_trio:
         sys.modules["trio"] = None  # type: ignore[assignment]
     try:
-        import httpcore  # noqa: F401  (httpx imports it lazily, when the first transport is made)
-        import httpx
+        import httpcore
     finally:
         if hide_trio and sys.modules.get("trio", 0) is None:
             del sys.modules["trio"]
-    return httpx
-
-
-def import_httpcore() -> Any:
-    import_httpx()  # the same care about trio; httpx.URL normalises the URLs we request
-    import httpcore
-
     return httpcore
 
 
@@ -152,6 +133,117 @@ def _ssl_context() -> ssl.SSLContext:
         except ImportError:
             cafile = None
     return ssl.create_default_context(cafile=cafile)
+
+
+class _Errors:
+    """Transport errors, named and nested as httpcore's (whose are mapped onto these when a
+    proxy is used): the direct path never imports httpcore."""
+
+    class TransportError(Exception):
+        pass
+
+    class TimeoutException(TransportError):
+        pass
+
+    class ConnectTimeout(TimeoutException):
+        pass
+
+    class ReadTimeout(TimeoutException):
+        pass
+
+    class WriteTimeout(TimeoutException):
+        pass
+
+    class PoolTimeout(TimeoutException):
+        pass
+
+    class NetworkError(TransportError):
+        pass
+
+    class ConnectError(NetworkError):
+        pass
+
+    class ReadError(NetworkError):
+        pass
+
+    class WriteError(NetworkError):
+        pass
+
+    class ProtocolError(TransportError):
+        pass
+
+    class RemoteProtocolError(ProtocolError):
+        pass
+
+    class LocalProtocolError(ProtocolError):
+        pass
+
+    class ProxyError(TransportError):
+        pass
+
+    class UnsupportedProtocol(TransportError):
+        pass
+
+
+class _Target(NamedTuple):
+    """What a request goes to: ASCII host (IDNA), port or None, and the request target."""
+
+    scheme: str
+    host: bytes
+    port: int | None
+    target: bytes
+
+
+class _ProxyPool:
+    """httpcore's proxy pool behind the interface of _H11Pool, its errors as _Errors."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    @contextlib.asynccontextmanager
+    async def stream(self, method: str, url: _Target, *, headers: list[tuple[bytes, bytes]],
+                     extensions: dict[str, Any] | None = None) -> AsyncIterator[Any]:
+        import httpcore
+
+        target = httpcore.URL(scheme=url.scheme.encode(), host=url.host, port=url.port,
+                              target=url.target)
+        try:
+            async with self.pool.stream(method, target, headers=headers,
+                                        extensions=extensions or {}) as resp:
+                yield _ProxyResponse(resp)
+        except httpcore.ConnectError as exc:  # the names match, the classes do not
+            raise _Errors.ConnectError(str(exc)) from exc
+        except Exception as exc:
+            mapped = getattr(_Errors, type(exc).__name__, None)
+            if isinstance(mapped, type) and issubclass(mapped, _Errors.TransportError):
+                raise mapped(str(exc)) from exc
+            raise
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+
+class _ProxyResponse:
+    def __init__(self, resp: Any) -> None:
+        self.resp = resp
+        self.status = resp.status
+        self.headers = resp.headers
+
+    async def aiter_stream(self) -> AsyncIterator[bytes]:
+        import httpcore
+
+        try:
+            async for chunk in self.resp.aiter_stream():
+                yield chunk
+        except httpcore.ReadTimeout as exc:
+            raise _Errors.ReadTimeout(str(exc)) from exc
+        except httpcore.RemoteProtocolError as exc:
+            raise _Errors.RemoteProtocolError(str(exc)) from exc
+        except httpcore.NetworkError as exc:
+            raise _Errors.ReadError(str(exc)) from exc
+
+    async def aread(self) -> bytes:
+        return b"".join([chunk async for chunk in self.aiter_stream()])
 
 
 class _H11Response:
@@ -334,7 +426,6 @@ class Client:
     """
 
     def __init__(self, config: Config) -> None:
-        self.httpcore = import_httpcore()
         r = config.refresh
         self._pool_kw: dict[str, Any] = {
             "max_connections": max(r.concurrency, 1) + 4,
@@ -388,9 +479,9 @@ class Client:
                 kw = dict(self._pool_kw)
                 if tls is not None:
                     kw["ssl_context"] = tls
-                pool = self.httpcore.AsyncHTTPProxy(proxy_url=proxy, **kw)
+                pool = _ProxyPool(import_httpcore().AsyncHTTPProxy(proxy_url=proxy, **kw))
             else:
-                pool = _H11Pool(self.httpcore, self.timeout, tls, self._keep)
+                pool = _H11Pool(_Errors, self.timeout, tls, self._keep)
             self._pools[key] = pool
         return pool
 
@@ -492,7 +583,7 @@ async def fetch(
             return await _fetch_http(client, url, etag, last_modified, config)
     except TimeoutError:
         return _error(url, f"timed out after {deadline:g} s")
-    except ValueError as exc:  # a request httpx cannot even build: one feed's error, not all
+    except ValueError as exc:  # a request that cannot even be built: one feed's error, not all
         return _error(url, f"bad request: {type(exc).__name__}")
 
 
@@ -500,23 +591,34 @@ def _header_safe(value: str) -> bool:
     return value.isascii() and value.isprintable()
 
 
-def _target(httpx: Any, httpcore: Any, url: str) -> tuple[str, str, Any]:
-    """(scheme, host, httpcore URL) for url, normalised by httpx.URL (IDNA hosts,
-    percent-encoded paths); raises ValueError for a URL that cannot be requested."""
-    try:
-        u = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise ValueError(str(exc)) from None
-    if u.scheme not in ("http", "https") or not u.raw_host:
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+
+def _target(url: str) -> _Target:
+    """Where to send a request for url: IDNA host, percent-encoded path and query (the
+    fragment stays home); raises ValueError for a URL that cannot be requested."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname
+    if scheme not in ("http", "https") or not host:
         raise ValueError(f"not an http(s) URL: {url[:80]}")
-    return u.scheme, u.host, httpcore.URL(scheme=u.raw_scheme, host=u.raw_host, port=u.port,
-                                          target=u.raw_path)
+    try:
+        host_bytes = host.encode("ascii") if host.isascii() else host.encode("idna")
+    except UnicodeError:
+        raise ValueError(f"bad host name: {host[:80]}") from None
+    if any(c in host_bytes for c in b" /\\?#@") or not host_bytes.strip(b"."):
+        raise ValueError(f"bad host name: {host[:80]}")
+    port = parts.port  # ValueError when out of range
+    target = quote(parts.path or "/", safe=_PATH_SAFE)
+    if parts.query:
+        target += "?" + quote(parts.query, safe=_QUERY_SAFE)
+    return _Target(scheme, host_bytes, port, target.encode("ascii"))
 
 
 async def _fetch_http(client: Client, url: str, etag: str | None,
                       last_modified: str | None, config: Config) -> FetchResult:
-    httpx = import_httpx()
-    hc = client.httpcore
+    hc = _Errors
     r = config.refresh
     extra: list[tuple[bytes, bytes]] = []
     # Validators are echoed back as headers: a server that sent non-ASCII or control
@@ -529,13 +631,13 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
     current = url
     for _hop in range(r.max_redirects + 1):
         try:
-            scheme, host, target = _target(httpx, hc, current)
+            target = _target(current)
         except ValueError:
             if current != url:
                 return _error(url, "invalid redirect URL", final_url=current)
             return _error(url, "invalid URL")
         try:
-            async with client.pool(scheme, host).stream(
+            async with client.pool(target.scheme, target.host.decode("ascii")).stream(
                     "GET", target, headers=headers,
                     extensions={"timeout": client.timeout}) as resp:
                 status = resp.status
