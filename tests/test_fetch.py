@@ -329,3 +329,44 @@ async def test_proxy_from_the_environment(feed_server: FeedServer,
     r = await get("http://feeds.invalid/via-proxy.xml")
     assert r.error is None and r.body == body
     assert feed_server.requests[-1].path == "http://feeds.invalid/via-proxy.xml"
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_https_feed_with_a_trusted_certificate(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust exactly this certificate
+    body = make_rss(8, 3)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        config = cfg()
+        async with make_client(config) as client:
+            for _ in range(2):  # the second goes over the kept-alive TLS connection
+                r = await fetch(client, f"https://127.0.0.1:{httpd.server_address[1]}/f.xml",
+                                etag=None, last_modified=None, config=config)
+                assert r.error is None and r.body == body
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
