@@ -328,9 +328,10 @@ class _H11Pool:
         hc = self.hc
         try:
             async with asyncio.timeout(self.timeout["connect"]):
+                # happy eyeballs: a dead IPv6 route must not cost the whole connect timeout
                 reader, writer = await asyncio.open_connection(
                     host, port, ssl=self.tls, server_hostname=host if self.tls else None,
-                    limit=1 << 20)
+                    limit=1 << 20, happy_eyeballs_delay=0.25)
         except TimeoutError:
             raise hc.ConnectTimeout("connect timed out") from None
         except OSError as exc:  # refused, DNS, TLS verification …
