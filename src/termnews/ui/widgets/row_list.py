@@ -128,7 +128,9 @@ class RowList(ScrollView, can_focus=True):
             cached = self._lines.get(key)
             if cached is not None:
                 return cached
-        base = self.rich_style
+        # The widget's cached style (recomputed when its styles change), not ``rich_style``,
+        # which walks every ancestor on each call: a full list paid it once per line.
+        base = self.visual_style.rich_style
         if index == self.cursor:
             base = base + self.get_component_rich_style("row-list--cursor")
         segments = self.render_row(index, width, base)
