@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from termnews.config import Config
@@ -174,6 +174,33 @@ class _Parser:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+class _BodyBudget:
+    """Backpressure between fetching and parsing: fetching is far faster than parsing
+    big documents, and every fetched body waits in memory for a parser. A new fetch
+    starts only while the bodies waiting stay under the budget, so memory is bounded by
+    the budget plus the fetches already running, whatever the feeds' sizes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._room = asyncio.Condition()
+
+    async def wait_for_room(self) -> None:
+        async with self._room:
+            await self._room.wait_for(lambda: self.used < self.limit)
+
+    def take(self, n: int) -> None:
+        self.used += n
+
+    async def give(self, n: int) -> None:
+        async with self._room:
+            self.used -= n
+            self._room.notify_all()
+
+
+BODY_BUDGET = 32 * 1024 * 1024  # bytes of fetched bodies waiting to be parsed
 
 
 @dataclass(slots=True)
@@ -332,6 +359,7 @@ async def _refresh(
     writer = _Writer(conn)
     writer_task = asyncio.create_task(writer.run())
     limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
+    budget = _BodyBudget(BODY_BUDGET)
     now = time.time()
 
     async def one(src: FeedSource, client: object) -> None:
@@ -343,6 +371,8 @@ async def _refresh(
             outcome = _Outcome(src, None, None, skip)
         else:
             async with limiter.slot(src.url):
+                # Checked once a fetch slot is ours: every task passes at the start.
+                await budget.wait_for_room()
                 result = await fetch(
                     client,  # type: ignore[arg-type]
                     src.url,
@@ -351,14 +381,21 @@ async def _refresh(
                     config=config,
                     allow_files=allow_files,
                 )
+            size = len(result.body)
+            budget.take(size)
             parsed: ParsedFeed | None = None
             error = result.error
-            if error is None and not result.not_modified:
-                got = await parser.parse(result)
-                if isinstance(got, str):
-                    error = got
-                else:
-                    parsed = got
+            try:
+                if error is None and not result.not_modified:
+                    got = await parser.parse(result)
+                    if isinstance(got, str):
+                        error = got
+                    else:
+                        parsed = got
+            finally:
+                # The body is parsed: let it go now, not after the writer gets to this feed.
+                result = replace(result, body=b"")
+                await budget.give(size)
             next_at = None
             if error is not None:
                 fails = (fi.fail_count if fi else 0) + 1
