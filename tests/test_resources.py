@@ -296,3 +296,35 @@ def test_one_refresh_of_the_hostile_set(tmp_path: Path, feed_server: FeedServer)
     assert len(titles) >= 30 * 1000
     summary_line = out.strip().splitlines()[-1]
     assert "failed" in summary_line, summary_line
+
+
+def test_bodies_waiting_for_the_parser_are_bounded(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetching outruns parsing: without backpressure every fetched body (here 30 × 1.6 MB)
+    waits in memory at once. With a 4 MB budget the traced peak stays far below that."""
+    import asyncio
+    import tracemalloc
+
+    import termnews.refresh
+    from hostile_support import open_library
+
+    monkeypatch.setattr(termnews.refresh, "BODY_BUDGET", 4 * MB)
+    filler = "Harbour notes. " * 1100  # big bodies, few entries: cheap to parse and store
+    body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>' + "".join(
+        f"<item><title>Big {i}</title><guid>big-{i}</guid><description>{filler}</description>"
+        "</item>" for i in range(100)) + "</channel></rss>").encode()
+    urls = [feed_server.add(f"/m/{i}.xml", body, gzip=False) for i in range(30)]
+    with open_library(tmp_path / "budget", concurrency=4, per_host=4, deadline=60.0,
+                      parse_workers=2) as lib:
+        lib.add_feeds(urls)
+        lib.feed_sources()
+        tracemalloc.start()
+        try:
+            summary = asyncio.run(lib.refresh())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert summary.feeds_ok == 30
+    all_bodies = 30 * len(body)
+    assert peak < 0.75 * all_bodies, f"{peak / MB:.0f} MB traced for {all_bodies / MB:.0f} MB"
