@@ -107,18 +107,24 @@ def main() -> int:
 
         results: dict[str, list[float]] = {k: [] for k in ("tn_cold", "tn_warm", "nb_cold",
                                                             "nb_warm")}
+        answers: dict[str, tuple[int, int]] = {}  # last warm run: (200s, 304s) served
+
+        def warm(name: str, refresh: Callable[[], float]) -> None:
+            server.clear_log()
+            results[f"{name}_warm"].append(refresh())
+            answers[name] = (server.count_200(), server.count_304())
 
         def termnews_round() -> None:
             tn.reset()
             results["tn_cold"].append(tn.refresh())
-            results["tn_warm"].append(tn.refresh())
+            warm("tn", tn.refresh)
 
         def newsboat_round() -> None:
             if nb is None:
                 return
             nb.reset()
             results["nb_cold"].append(nb.refresh())
-            results["nb_warm"].append(nb.refresh())
+            warm("nb", nb.refresh)
 
         termnews_round()  # warm-up: imports compiled, page cache warm
         newsboat_round()
@@ -153,6 +159,11 @@ def main() -> int:
     else:
         print("   (newsboat not installed)")
         print(f"warm refresh  termnews {tn_warm:7.0f} ms")
+    for name, label in (("tn", "termnews"), ("nb", "newsboat")):
+        if name in answers:
+            full, unchanged = answers[name]
+            print(f"  a warm {label} refresh got {full} full answers (200) and "
+                  f"{unchanged} 'not modified' (304)")
     s, b = median_ms(small_warm), median_ms(big_warm)
     print(f"warm refresh  10k cached {s:7.0f} ms   100k cached {b:7.0f} ms   {verdict(b / s, 1.2)}")
     print("all runs, ms: " + "; ".join(
