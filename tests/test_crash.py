@@ -26,6 +26,23 @@ ITEMS = 60
 ROUNDS = 20
 SEED = 20261127
 
+# A "TUI" marking as fast as it can, killed together with the refresh: its own marks are
+# in flight when it dies; the others' must be untouched and both files intact.
+MARKER = r"""
+import json, random, sys
+from termnews.config import Config
+from termnews.library import Library
+from termnews.paths import resolve_paths
+
+lib = Library(resolve_paths(sys.argv[1]), Config(), "alice")
+ids = json.loads(sys.argv[2])
+rng = random.Random(int(sys.argv[3]))
+while True:
+    i = rng.choice(ids)
+    lib.mark_read([i], rng.random() < 0.5)
+    lib.star([i], rng.random() < 0.5)
+"""
+
 
 def _publish(server: FeedServer, round_no: int) -> list[str]:
     """Every feed gets a new set of items (new guids) for this round."""
@@ -67,10 +84,14 @@ def test_kill_minus_nine_during_refresh_loses_nothing(
     assert first.returncode == 0, first.stderr
 
     expected: dict[str, tuple[int, int]] = {}
+    reserved = {r.id for r in lib.articles()[:100]}  # the killed marker's own articles
+
+    def others(rows: list) -> list:  # type: ignore[type-arg]
+        return [r for r in rows if r.id not in reserved]
 
     def mark_some(count: int) -> None:
         """Marks through the Library, as the TUI makes them."""
-        rows = lib.articles()
+        rows = others(lib.articles())
         for row in rng.sample(rows, count):
             if rng.random() < 0.5:
                 lib.mark_read([row.id], True)
@@ -81,7 +102,7 @@ def test_kill_minus_nine_during_refresh_loses_nothing(
             expected[art.key] = (int(art.read), int(art.starred))
 
     mark_some(30)
-    cli_ids = [r.id for r in rng.sample(lib.articles(), 5)]
+    cli_ids = [r.id for r in rng.sample(others(lib.articles()), 5)]
     marked = run_cli(["--profile", "alice", "mark", "star", *map(str, cli_ids)], data_dir)
     assert marked.returncode == 0, marked.stderr
     for i in cli_ids:
@@ -95,15 +116,20 @@ def test_kill_minus_nine_during_refresh_loses_nothing(
         _publish(feed_server, round_no)
         proc = subprocess.Popen(_refresh_cmd(data_dir), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        marker = subprocess.Popen(
+            [sys.executable, "-c", MARKER, str(data_dir), json.dumps(sorted(reserved)),
+             str(round_no)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+            start_new_session=True)
         time.sleep(rng.uniform(0.05, max(0.3, full_time * 1.1)))
         if proc.poll() is None:
             killed_mid_run += 1
-        # The whole group: the refresh and any parse workers it started.
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=30)
+        # The whole groups: the refresh with any parse workers it started, and the marker.
+        for p in (proc, marker):
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=30)
 
         for db in (lib.paths.cache_db, lib.paths.state_db):
             assert integrity(db) == "ok", f"round {round_no}: {db.name} corrupt"
@@ -113,7 +139,7 @@ def test_kill_minus_nine_during_refresh_loses_nothing(
 
         # More marks between kills, so later rounds guard fresh writes too.
         with open_library(data_dir, profile="alice") as lib2:
-            rows = lib2.articles()
+            rows = others(lib2.articles())
             for row in rng.sample(rows, 2):
                 lib2.star([row.id], True)
                 art = lib2.article(row.id)
@@ -121,6 +147,10 @@ def test_kill_minus_nine_during_refresh_loses_nothing(
                 expected[art.key] = (int(art.read), 1)
 
     assert killed_mid_run >= ROUNDS // 2, "too few kills landed during a refresh"
+    with open_library(data_dir, profile="alice") as lib3:
+        marked_by_marker = sum(1 for i in reserved
+                               if (a := lib3.article(i)) is not None and (a.read or a.starred))
+    assert marked_by_marker > 0, "the killed marker never wrote a mark"
 
     final = run_cli(["--profile", "alice", "refresh"], data_dir, timeout=120)
     assert final.returncode == 0, final.stderr
