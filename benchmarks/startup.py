@@ -14,6 +14,7 @@ run of each compiles it once without writing into the source tree.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -43,6 +44,11 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--data-dir", type=Path, help="reuse a seeded data dir")
     args = parser.parse_args()
+    missing = [tool for tool in ("tmux", "/usr/bin/time") if shutil.which(tool) is None]
+    if missing:
+        print(f"startup.py needs {' and '.join(missing)} (apt-get install tmux time)",
+              file=sys.stderr)
+        return 2
 
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data_dir or Path(tmp) / "data"
