@@ -678,10 +678,23 @@ async def test_deeply_nested_html_renders(tmp_path: Path, feed_server: FeedServe
         lib.close()
 
 
-async def test_tui_refresh_of_hostile_feeds(tmp_path: Path, feed_server: FeedServer) -> None:
+async def test_tui_refresh_of_hostile_feeds(tmp_path: Path, feed_server: FeedServer,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The acceptance's last step: the TUI itself refreshes a hostile set and shows the good
     feeds (the markup title literally) while the bad ones fail quietly, without a crash."""
     app_module = pytest.importorskip("termnews.ui.app")
+    import socket
+
+    real_lookup = socket.getaddrinfo
+
+    def loopback_only(host: object, *args: object, **kwargs: object) -> object:
+        # The app is online here: article links in the fixtures name example.* hosts,
+        # which a page prefetch must never reach from a test.
+        if str(host) not in ("127.0.0.1", "localhost", "::1"):
+            raise OSError(f"no network in tests: {host}")
+        return real_lookup(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
     urls = [
         feed_server.add("/t/escapes.rss", (FIXTURES / "escapes.rss").read_bytes(), RSS_TYPE),
         feed_server.add("/t/markup.atom", (FIXTURES / "markup.atom").read_bytes(), ATOM_TYPE),
