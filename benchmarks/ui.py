@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import shlex
 import shutil
@@ -122,6 +123,7 @@ async def run(data: Path, presses: int, opens: int, rate: float) -> int:
     lib = Library(resolve_paths(data), Config(), PROFILE, offline=True)
     lib.start(starter=False)
     expected_rows = lib.count()
+    gc.disable()  # as `termnews` starts (run_tui): the screen re-enables it after its first frame
     app = TermnewsApp(lib, start=load_start(lib), offline=True)
     async with app.run_test(size=SIZE) as pilot:
         clock = FrameClock(app)
@@ -131,7 +133,8 @@ async def run(data: Path, presses: int, opens: int, rate: float) -> int:
                 break
             await asyncio.sleep(0.05)
         rows = screen.articles.row_count
-        print(f"article list: {rows} rows (expected {expected_rows})")
+        print(f"article list: {rows} rows (expected {expected_rows}); garbage collector "
+              f"{'on' if gc.isenabled() else 'OFF'}")
         if rows < min(expected_rows, 1000):
             print("the list did not fill; giving up", file=sys.stderr)
             return 1
