@@ -172,7 +172,10 @@ def _is_html(kind: str | None) -> bool:
 
 
 def _lang(tag: str | None) -> str:
-    return (tag or "").strip().replace("_", "-").split("-")[0].lower()[:8]
+    # The primary subtag only, and only letters and digits: a language code is shown
+    # ("Same story: RU · FR") and keys editions, so no escape or invisible may ride in it.
+    code = clean_line(tag or "").replace("_", "-").split("-")[0].lower()[:8]
+    return code if code.isascii() and code.isalnum() else ""
 
 
 def _title_text(value: str, is_html: bool) -> str:
