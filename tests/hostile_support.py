@@ -66,11 +66,17 @@ def db_text_problems(cache_db: Path, feed_urls: Iterable[str] | None = None) -> 
                 bad = forbidden_chars(value)
                 if bad:
                     problems.append(f"{row[0]} article {row[1]} {name}: {bad[:5]} in {value!r:.80}")
-        for url, title, error in conn.execute("SELECT url, title, coalesce(error, '') FROM feeds"):
-            for name, value in (("feed title", title), ("feed error", error)):
+        for url, title, error, lang in conn.execute(
+                "SELECT url, title, coalesce(error, ''), language FROM feeds"):
+            for name, value in (("feed title", title), ("feed error", error),
+                                ("feed language", lang)):
                 bad = forbidden_chars(value)
                 if bad:
                     problems.append(f"{url} {name}: {bad[:5]} in {value!r:.80}")
+        for article_id, lang, url in conn.execute("SELECT article_id, lang, url FROM alternates"):
+            bad = forbidden_chars(lang + url)
+            if bad:
+                problems.append(f"article {article_id} alternate: {bad[:5]} in {lang!r} {url!r}")
         return problems
     finally:
         conn.close()

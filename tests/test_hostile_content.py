@@ -736,3 +736,40 @@ async def test_tui_refresh_of_hostile_feeds(tmp_path: Path, feed_server: FeedSer
     assert all(errors[u] for u in urls[3:]), errors
     assert db_text_problems(lib.paths.cache_db) == []
     lib.close()
+
+
+# --- language codes ----------------------------------------------------------------------------
+
+
+def test_language_codes_are_clean(tmp_path: Path, feed_server: FeedServer) -> None:
+    """Feed languages and hreflang codes are shown ("Same story: RU · FR"): clean them too."""
+    doc = (b'<?xml version="1.0" encoding="utf-8"?>'
+           b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="&#x202e;en">'
+           b"<title>Languages</title><id>urn:lang</id>"
+           b"<entry><id>urn:lang:1</id><title>Story</title>"
+           b'<link rel="alternate" href="https://lang.example/en/1"/>'
+           b'<link rel="alternate" hreflang="&#x9b;31m" href="https://lang.example/x/1"/>'
+           b'<link rel="alternate" hreflang="r&#x200b;u" href="https://lang.example/ru/1"/>'
+           b'<link rel="alternate" hreflang="[@click=app.quit]" href="https://lang.example/q/1"/>'
+           b"<updated>2026-11-20T12:00:00Z</updated></entry></feed>")
+    escaped = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Esc</title>'
+               b"<language>\x1b[31men\x1b]0;x\x07</language>"
+               b"<item><title>x</title><guid>g</guid></item></channel></rss>")
+    urls = [feed_server.add("/lang.atom", doc, ATOM_TYPE), feed_server.add("/esc.rss", escaped)]
+    lib = open_library(tmp_path / "lang")
+    try:
+        lib.add_feeds(urls)
+        import asyncio
+
+        asyncio.run(lib.refresh())
+        assert db_text_problems(lib.paths.cache_db) == []
+        conn = sqlite3.connect(lib.paths.cache_db)
+        try:
+            feed_langs = {u: lang for u, lang in conn.execute("SELECT url, language FROM feeds")}
+            alt_langs = {lang for (lang,) in conn.execute("SELECT lang FROM alternates")}
+        finally:
+            conn.close()
+        assert feed_langs == {urls[0]: "en", urls[1]: "en"}
+        assert alt_langs <= {"ru"} and "ru" in alt_langs
+    finally:
+        lib.close()
