@@ -94,18 +94,22 @@ def atom_documents(draw: st.DrawFn) -> bytes:
             f'<title type="{draw(st.sampled_from(["text", "html"]))}">'
             f"{escape(draw(hostile_text))}</title>"
             f'<link rel="alternate" href="{href}"/>'
+            f'<link rel="alternate" hreflang="{escape(draw(hostile_text), {chr(34): "&quot;"})}" '
+            f'href="{escape(draw(hostile_url), {chr(34): "&quot;"})}"/>'
             f"<author><name>{escape(draw(hostile_text))}</name></author>"
             f'<category term="{escape(draw(hostile_text), {chr(34): "&quot;"})}"/>'
             f"<updated>2026-11-20T12:00:00Z</updated>{content}</entry>"
         )
-    doc = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-           f"<title>{escape(draw(hostile_text))}</title><id>urn:fuzz</id>" + "".join(entries)
-           + "</feed>")
+    lang = escape(draw(hostile_text), {'"': "&quot;"})
+    doc = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+           f'xml:lang="{lang}"><title>{escape(draw(hostile_text))}</title><id>urn:fuzz</id>'
+           + "".join(entries) + "</feed>")
     return doc.encode("utf-8", "surrogatepass")
 
 
 def assert_clean(feed: ParsedFeed) -> None:
     assert not forbidden_chars(feed.title)
+    assert feed.language == "" or (feed.language.isascii() and feed.language.isalnum())
     assert feed.link == "" or safe_http_url(feed.link) == feed.link
     guids = set()
     for e in feed.entries:
@@ -116,6 +120,7 @@ def assert_clean(feed: ParsedFeed) -> None:
         assert e.url == "" or safe_http_url(e.url) == e.url, e.url
         assert e.image_url == "" or safe_http_url(e.image_url) == e.image_url, e.image_url
         assert all(safe_http_url(a.url) == a.url for a in e.alternates)
+        assert all(a.lang.isascii() and a.lang.isalnum() for a in e.alternates)
         assert html_problems(e.content_html) == [], e.content_html
         assert e.guid
         guids.add(e.guid)
