@@ -38,6 +38,7 @@ FORBIDDEN = re.compile(
 ARTICLE_TEXT_COLUMNS = ("guid", "url", "title", "author", "editor", "summary", "content_html",
                         "categories", "image_url", "image_caption", "image_credit", "language",
                         "full_text")
+NOT_TEXT_COLUMNS = {"id", "feed_id", "key", "published", "fetched_at", "full_text_at"}
 CATEGORY_SEP = "\x1f"  # cache.py joins categories with it; the only control char allowed there
 
 
@@ -51,14 +52,18 @@ def db_text_problems(cache_db: Path, feed_urls: Iterable[str] | None = None) -> 
     conn = sqlite3.connect(f"file:{cache_db}?mode=ro", uri=True)
     try:
         problems: list[str] = []
-        cols = ", ".join(f"a.{c}" for c in ARTICLE_TEXT_COLUMNS)
+        # Every text column the schema has (migrations add some), feed-supplied or not.
+        present = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+        columns = [c for c in ARTICLE_TEXT_COLUMNS if c in present] + sorted(
+            present - set(ARTICLE_TEXT_COLUMNS) - NOT_TEXT_COLUMNS)
+        cols = ", ".join(f"a.{c}" for c in columns)
         sql = f"SELECT f.url, a.id, {cols} FROM articles a JOIN feeds f ON f.id = a.feed_id"
         params: list[str] = []
         if feed_urls is not None:
             params = list(feed_urls)
             sql += f" WHERE f.url IN ({','.join('?' * len(params))})"
         for row in conn.execute(sql, params):
-            for name, value in zip(ARTICLE_TEXT_COLUMNS, row[2:], strict=True):
+            for name, value in zip(columns, row[2:], strict=True):
                 if not isinstance(value, str):
                     continue
                 if name == "categories":
