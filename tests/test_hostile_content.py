@@ -773,3 +773,19 @@ def test_language_codes_are_clean(tmp_path: Path, feed_server: FeedServer) -> No
         assert alt_langs <= {"ru"} and "ru" in alt_langs
     finally:
         lib.close()
+
+
+def test_profile_names_are_keys_not_paths(tmp_path: Path, feed_server: FeedServer) -> None:
+    """A profile named like a path creates nothing outside the data directory."""
+    data = tmp_path / "inside" / "data"
+    url = feed_server.add("/p.xml", (FIXTURES / "markup.atom").read_bytes(), ATOM_TYPE)
+    absolute = Path("/tmp") / f"termnews-profile-test-{tmp_path.name}"
+    for profile in ("../../outside", str(absolute), "..", "a/b\\c"):
+        result = run_cli(["--profile", profile, "feeds", "add", url], data)
+        assert result.returncode == 0, (profile, result.stderr)
+        listing = run_cli(["--profile", profile, "feeds", "list", "--json"], data)
+        assert [json.loads(x)["url"] for x in listing.stdout.splitlines()] == [url]
+    outside = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                     if not p.is_relative_to(tmp_path / "inside"))
+    assert outside == [], outside
+    assert not absolute.exists()
