@@ -281,6 +281,13 @@ def test_one_refresh_of_the_hostile_set(tmp_path: Path, feed_server: FeedServer)
     listing = run_cli(["--profile", "alice", "feeds", "list", "--json"], data)
     assert listing.returncode == 0, listing.stderr
     by_url = {f["url"]: f for f in map(json.loads, listing.stdout.splitlines())}
+    clear = {"gzip-bomb": "too large", "too-big": "too large", "trickle": "timed out",
+             "hang": "timed out", "loop": "redirect", "to-file": "redirect",
+             "to-ftp": "redirect", "404": "HTTP 404", "500": "HTTP 500", "429": "HTTP 429",
+             "html": "not a feed", "empty": "empty", "garbage": "not a feed"}
+    for name, words in clear.items():
+        error = by_url[feeds[name][0]]["error"] or ""
+        assert words in error, (name, error)
     for name, (url, kind) in feeds.items():
         error = by_url[url]["error"]
         if kind == BAD:
