@@ -6,6 +6,7 @@ Whatever goes in, ``parse_feed`` either returns a clean ``ParsedFeed`` or raises
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from hypothesis import HealthCheck, given, settings
@@ -195,3 +196,55 @@ def test_sanitize_html_properties(html: str) -> None:
     out = sanitize_html(html, "https://base.example/story")
     assert html_problems(out) == [], out
     assert not forbidden_chars(out)
+
+
+# --- the article pane's Markdown ---------------------------------------------------------------
+
+
+def _md_tokens(text: str) -> list:  # type: ignore[type-arg]
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+    out, todo = [], list(parser.parse(text))
+    while todo:
+        tok = todo.pop()
+        out.append(tok)
+        todo.extend(tok.children or [])
+    return out
+
+
+@FUZZ
+@given(st.fixed_dictionaries({
+    "title": hostile_text, "author": hostile_text, "summary": hostile_text,
+    "caption": hostile_text, "credit": hostile_text,
+    "categories": st.lists(hostile_text, max_size=3),
+    "html": st.lists(st.one_of(st.sampled_from(HTML_PIECES), st.text(max_size=6)),
+                     max_size=20).map("".join),
+}))
+def test_article_markdown_makes_no_links_from_text(fields: dict) -> None:  # type: ignore[type-arg]
+    """Feed text never becomes Markdown structure: the only links in the pane's document
+    are the http(s) links of the sanitised body."""
+    from termnews.article_view import article_markdown
+    from termnews.model import Article
+
+    content = sanitize_html(fields["html"], "https://base.example/story")
+    article = Article(
+        id=1, key="k", feed_url="https://feed.example/", guid="g",
+        url="https://base.example/story", title=clean_line(fields["title"]),
+        outlet="o", edition="en", section="world", author=clean_line(fields["author"]),
+        summary=clean_text(fields["summary"]), content_html=content,
+        categories=tuple(c for c in map(clean_line, fields["categories"]) if c),
+        image_caption=clean_line(fields["caption"]), image_credit=clean_line(fields["credit"]),
+    )
+    text = article_markdown(article)
+    assert not forbidden_chars(text)
+    allowed = {safe_http_url(h) for h in re.findall(r'href="([^"]*)"', content)}
+    for tok in _md_tokens(text):
+        assert tok.type not in ("html_inline", "html_block"), tok
+        if tok.type == "link_open":
+            href = str(tok.attrs.get("href", ""))
+            assert href.lower().startswith(("http://", "https://")), href
+            assert href.replace("%28", "(").replace("%29", ")") in allowed or href in allowed, (
+                href, allowed)
+        if tok.type == "image":
+            raise AssertionError(f"an image from feed text: {tok.attrs}")
