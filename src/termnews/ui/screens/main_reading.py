@@ -1,0 +1,152 @@
+"""Opening an article: its text, the read-mark timer, related articles, full text, links."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from termnews.model import Article
+from termnews.ui.messages import ArticleLoaded, RelatedLoaded
+from termnews.ui.screens.main_frame import MainFrame
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
+PREFETCH_RELATED = 2
+
+
+class ReadingMixin(MainFrame):
+    """The article pane's content and what is fetched around it."""
+
+    def open_article(self, article_id: int, *, push: bool = True, focus: bool = True,
+                     select: bool = True) -> None:
+        if select:
+            self.articles.select_id(article_id)
+        if push and (not self.history or self.history[self.history_pos] != article_id):
+            del self.history[self.history_pos + 1:]
+            self.history.append(article_id)
+            self.history_pos = len(self.history) - 1
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        self.article_id = article_id
+        self._load_article(article_id, push=push)
+        if focus:
+            self._focus(self.pane)
+
+    def _section_title(self, article: Article) -> str:
+        return self.place.section_titles().get(
+            (article.outlet, article.edition, article.section), "")
+
+    @work(thread=True, group="article", exclusive=True, exit_on_error=False)
+    def _load_article(self, article_id: int, *, push: bool = True,
+                      keep_scroll: bool = False) -> None:
+        lib = self.library
+        article = lib.article(article_id)
+        if article is None:
+            return
+        markdown = self._markdown(article)
+        self.post_message(ArticleLoaded(article, markdown, keep_scroll))
+        if push:
+            lib.push_history(article_id)
+        lib.set_pref("article", article_id)
+        try:
+            from termnews.related import related_articles
+        except ImportError:
+            return
+        items = related_articles(lib, article_id)
+        self.post_message(RelatedLoaded(article_id, items))
+
+    def _markdown(self, article: Article) -> str:
+        from termnews.article_view import article_markdown
+
+        return article_markdown(article, section_title=self._section_title(article) or None)
+
+    async def on_article_loaded(self, message: ArticleLoaded) -> None:
+        article = message.article
+        if article.id != self.article_id:
+            return
+        first_show = self.article is None or self.article.id != article.id
+        self.article = article
+        await self.pane.show(article.id, message.markdown, keep_scroll=message.full)
+        if first_show and not article.read:
+            delay = self.config.ui.mark_read_delay
+            if delay == 0:
+                self._set_read(article.id, True)
+            elif delay > 0:
+                self._read_timer = self.set_timer(delay, lambda: self._read_later(article.id))
+
+    def _read_later(self, article_id: int) -> None:
+        self._read_timer = None
+        if self.article_id == article_id:
+            self._set_read(article_id, True)
+
+    def on_related_loaded(self, message: RelatedLoaded) -> None:
+        if message.article_id != self.article_id or self.article is None:
+            return
+        self.pane.set_related(message.article_id, message.items,
+                              self._section_title(self.article))
+        if not self.offline:
+            ahead = [i.id for i in message.items[:PREFETCH_RELATED]]
+            i = self.articles.index_of(message.article_id)
+            following = self.articles.row(i + 1) if i is not None else None
+            if following is not None:
+                ahead.insert(0, following.id)
+            self._fetch_full_text(message.article_id, ahead)
+
+    @work(thread=True, group="fulltext", exclusive=True, exit_on_error=False)
+    def _fetch_full_text(self, article_id: int, prefetch: list[int]) -> None:
+        try:
+            from termnews import fulltext
+        except ImportError:
+            return
+        lib = self.library
+        article = lib.article(article_id)
+        if article is None:
+            return
+        if not article.full_text:
+            result = fulltext.fetch_article_text(lib, article_id)
+            if inspect.isawaitable(result):
+                import asyncio
+
+                asyncio.run(result)  # type: ignore[arg-type]
+            fresh = lib.article(article_id)
+            if fresh is not None and (fresh.full_text or fresh.full_text_error):
+                self.post_message(ArticleLoaded(fresh, self._markdown(fresh), True))
+        prefetch_fn = getattr(fulltext, "prefetch", None)
+        if prefetch_fn is not None and prefetch:
+            result = prefetch_fn(lib, prefetch)
+            if inspect.isawaitable(result):
+                import asyncio
+
+                asyncio.run(result)  # type: ignore[arg-type]
+
+    # --- links and the browser ----------------------------------------------------------
+
+    def action_open_browser(self) -> None:
+        target = self._target_id()
+        if target is None:
+            return
+        if self.article is not None and self.article.id == target:
+            self._open_url(self.article.url)
+        else:
+            self._open_row_url(target)
+
+    @work(thread=True, group="browser-lookup", exclusive=True, exit_on_error=False)
+    def _open_row_url(self, article_id: int) -> None:
+        article = self.library.article(article_id)
+        if article is not None:
+            self.app.call_from_thread(self._open_url, article.url)
+
+    def _open_url(self, url: str, base: str | None = None) -> None:
+        from termnews.ui.browser import open_url
+
+        open_url(self.app, url, self.config.ui.browser, base=base)
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        event.prevent_default()
+        base = self.article.url if self.article is not None else None
+        self._open_url(event.href, base)
