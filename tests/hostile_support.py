@@ -122,11 +122,12 @@ def html_problems(html: str) -> list[str]:
         scheme = urlsplit(value.strip()).scheme.lower() if ":" in value else ""
         if scheme not in ("http", "https"):
             problems.append(f"{tag}[{name}]={value!r} is not an http(s) link")
-    # Text may say "javascript:" (it is only text); an attribute value may not.
+    # Text may say "javascript:" (it is only text), and so may an http(s) URL's path;
+    # no attribute value may start with it, whatever whitespace hides it.
     for value in parser.values:
         squeezed = "".join(value.split()).lower()
-        for word in ("javascript:", "vbscript:", "data:text", "file:/"):
-            if word in squeezed:
+        for word in ("javascript:", "vbscript:", "data:", "file:"):
+            if squeezed.startswith(word):
                 problems.append(f"{word!r} left in an attribute: {value!r:.60}")
     return problems
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hostile_support import forbidden_chars, html_problems
@@ -152,6 +152,12 @@ def test_random_bytes_after_a_feed_prefix(tail: bytes) -> None:
 
 @FUZZ
 @given(rss_documents())
+@example(  # a channel link that is not a URL becomes the base: images resolve inside it
+    body=b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title></title>'
+    b"<link>[link=file:///etc/passwd]</link><item><title></title><link>javascript:alert(1)"
+    b"</link><description>&lt;img src=x onerror=alert(1)&gt;</description></item><item>"
+    b"<title></title><link>https://ok.example/a</link></item></channel></rss>",
+)
 def test_random_rss(body: bytes) -> None:
     ingest(body)
 
