@@ -289,8 +289,9 @@ _FROM = """ FROM articles a JOIN feeds f ON f.id = a.feed_id
            LEFT JOIN state.marks m ON m.profile = ? AND m.key = a.key"""
 
 
-def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> list[ArticleRow]:
-    """Articles matching q, newest first (undated last)."""
+def listing_sql(columns: str, q: ArticleQuery) -> tuple[str, list[object]]:
+    """SELECT columns of the articles matching q, newest first, and its parameters
+    (the profile comes first, for the marks join)."""
     where, params = _where(q)
     source = _FROM
     broad = q.section is None and (q.feed_urls is None or len(q.feed_urls) > 20)
@@ -304,10 +305,16 @@ def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> li
             # probing the match set stops after the first page (≈ 5 ms, ≤ 10 ms worst).
             source = source.replace("articles a", "articles a INDEXED BY articles_published", 1)
     # DESC puts undated (NULL) articles last.
-    sql = f"SELECT {_ROW_COLUMNS}" + source + where + " ORDER BY a.published DESC, a.id DESC"
+    sql = f"SELECT {columns}" + source + where + " ORDER BY a.published DESC, a.id DESC"
     if q.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [q.limit, q.offset]
+    return sql, params
+
+
+def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> list[ArticleRow]:
+    """Articles matching q, newest first (undated last)."""
+    sql, params = listing_sql(_ROW_COLUMNS, q)
     return [
         ArticleRow(id=r[0], title=r[1], published=from_epoch(r[2]), outlet=r[3], edition=r[4],
                    section=r[5], read=bool(r[6]), starred=bool(r[7]))
@@ -357,13 +364,8 @@ _ARTICLE_COLUMNS = """a.id, a.key, f.url, a.guid, a.url, a.title, f.outlet, f.ed
     COALESCE(m.read, 0), COALESCE(m.starred, 0)"""
 
 
-def _article(conn: sqlite3.Connection, r: Sequence) -> Article:  # type: ignore[type-arg]
-    alts = tuple(
-        Alternate(lang=lang, url=url)
-        for lang, url in conn.execute(
-            "SELECT lang, url FROM alternates WHERE article_id=? ORDER BY lang", (r[0],)
-        )
-    )
+def article_from_row(r: Sequence, alternates: tuple[Alternate, ...]) -> Article:  # type: ignore[type-arg]
+    """An Article from a row of _ARTICLE_COLUMNS."""
     return Article(
         id=r[0], key=r[1], feed_url=r[2], guid=r[3], url=r[4], title=r[5], outlet=r[6],
         edition=r[7], section=r[8], author=r[9], editor=r[10], published=from_epoch(r[11]),
@@ -371,8 +373,18 @@ def _article(conn: sqlite3.Connection, r: Sequence) -> Article:  # type: ignore[
         categories=tuple(c for c in r[14].split(CATEGORY_SEP) if c),
         image_url=r[15], image_caption=r[16], image_credit=r[17], language=r[18],
         full_text=r[19], full_text_error=r[20], read=bool(r[21]), starred=bool(r[22]),
-        alternates=alts,
+        alternates=alternates,
     )
+
+
+def _article(conn: sqlite3.Connection, r: Sequence) -> Article:  # type: ignore[type-arg]
+    alts = tuple(
+        Alternate(lang=lang, url=url)
+        for lang, url in conn.execute(
+            "SELECT lang, url FROM alternates WHERE article_id=? ORDER BY lang", (r[0],)
+        )
+    )
+    return article_from_row(r, alts)
 
 
 def get_article(conn: sqlite3.Connection, article_id: int, profile: str) -> Article | None:

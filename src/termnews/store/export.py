@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from termnews.model import Alternate, Article, ArticleQuery
-from termnews.store.cache import _ARTICLE_COLUMNS, _FROM, CATEGORY_SEP, _where, from_epoch
+from termnews.store.cache import _ARTICLE_COLUMNS, article_from_row, listing_sql
 
 _ALT_SEP = "\x1e"  # record separator between alternates; \x1f between lang and url
 
@@ -32,27 +32,6 @@ def _alternates(packed: str | None) -> tuple[Alternate, ...]:
 
 def iter_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> Iterator[Article]:
     """Whole articles matching q, newest first (undated last), as one streamed query."""
-    where, params = _where(q)
-    source = _FROM
-    broad = q.section is None and (q.feed_urls is None or len(q.feed_urls) > 20)
-    if q.limit is not None and broad:
-        # As cache.list_articles: a page of the newest walks the published index.
-        source = source.replace("JOIN feeds f", "CROSS JOIN feeds f", 1)
-        if q.search:
-            source = source.replace("articles a", "articles a INDEXED BY articles_published", 1)
-    # The same order as cache.list_articles (DESC puts undated, NULL, articles last).
-    sql = (f"SELECT {_ARTICLE_COLUMNS}, {_ALTERNATES}" + source + where
-           + " ORDER BY a.published DESC, a.id DESC")
-    if q.limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params += [q.limit, q.offset]
+    sql, params = listing_sql(f"{_ARTICLE_COLUMNS}, {_ALTERNATES}", q)
     for r in conn.execute(sql, [profile, *params]):
-        yield Article(
-            id=r[0], key=r[1], feed_url=r[2], guid=r[3], url=r[4], title=r[5], outlet=r[6],
-            edition=r[7], section=r[8], author=r[9], editor=r[10], published=from_epoch(r[11]),
-            summary=r[12], content_html=r[13],
-            categories=tuple(c for c in r[14].split(CATEGORY_SEP) if c),
-            image_url=r[15], image_caption=r[16], image_credit=r[17], language=r[18],
-            full_text=r[19], full_text_error=r[20], read=bool(r[21]), starred=bool(r[22]),
-            alternates=_alternates(r[23]),
-        )
+        yield article_from_row(r, _alternates(r[23]))
