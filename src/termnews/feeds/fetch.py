@@ -1,4 +1,4 @@
-"""Fetching one feed politely and defensively (h11 over asyncio streams).
+"""Fetching one feed politely and defensively.
 
 Conditional GET (ETag / Last-Modified) so an unchanged feed costs one 304;
 compressed transfer; a cap on the decompressed body (gzip bombs); a per-read
@@ -6,6 +6,9 @@ timeout and a total deadline (a server that trickles a byte a second never
 finishes otherwise); redirects followed by hand, at most ``max_redirects`` and
 only to http(s). Every failure becomes a ``FetchResult`` with a short, clear
 ``error`` — nothing here raises for a bad feed.
+
+The transport lives in ``transport`` (the client), ``h11pool`` (direct connections)
+and ``proxy``; body decoding and the size cap in ``body``.
 """
 
 from __future__ import annotations
@@ -14,483 +17,32 @@ import asyncio
 import contextlib
 import email.utils
 import os
-import ssl
-import sys
 import time
-import zlib
-from collections.abc import AsyncIterator, Iterator
-from typing import Any, NamedTuple
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from collections.abc import AsyncIterator
+from urllib.parse import unquote, urljoin, urlsplit
 
 from termnews.config import Config
+from termnews.feeds.body import (
+    DECODE_STEP,
+    BoundedDecoder,
+    DecodeError,
+    TooLarge,
+    mb,
+    read_body,
+)
+from termnews.feeds.http_types import Errors, Target, request_target
+from termnews.feeds.proxy import import_httpcore
+from termnews.feeds.transport import ACCEPT, Client, ssl_context
 from termnews.model import FetchResult
 
-ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
-          "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+# Names this module always had, for the modules and tests that import them from here.
+__all__ = [
+    "ACCEPT", "DECODE_STEP", "REDIRECTS", "BoundedDecoder", "Client", "DecodeError", "Errors",
+    "Limiter", "Target", "fetch", "import_httpcore", "make_client", "parse_retry_after",
+    "read_file_url", "request_target", "ssl_context",
+]
+
 REDIRECTS = (301, 302, 303, 307, 308)
-
-
-class DecodeError(Exception):
-    """A compressed body that does not decompress."""
-
-
-DECODE_STEP = 1024 * 1024  # most bytes one decompression step may produce
-
-
-class BoundedDecoder:
-    """Content-Encoding decoding in bounded steps.
-
-    HTTP libraries inflate each network read in one go, so 64 KB of a gzip bomb becomes
-    ~64 MB in memory before any size check can run. Here every step yields at
-    most DECODE_STEP bytes, and the caller stops as soon as the cap is passed.
-    """
-
-    def __init__(self, content_encoding: str) -> None:
-        codings = [c.strip().lower() for c in content_encoding.split(",")]
-        codings = [c for c in codings if c and c != "identity"]
-        if len(codings) > 1:
-            raise ValueError(f"unsupported content encoding: {content_encoding.strip()[:40]}")
-        self.kind = codings[0] if codings else ""
-        self._z: Any = None
-        self._br: Any = None
-        if self.kind in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif self.kind == "br":
-            import brotli
-
-            self._br = brotli.Decompressor()
-        elif self.kind not in ("", "deflate"):
-            raise ValueError(f"unsupported content encoding: {self.kind[:40]}")
-
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
-        try:
-            out = self._z.decompress(data, DECODE_STEP)
-            yield out
-            while self._z.unconsumed_tail:
-                yield self._z.decompress(self._z.unconsumed_tail, DECODE_STEP)
-        except zlib.error as exc:
-            raise DecodeError(str(exc)) from None
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        if not data:
-            return
-        if self.kind == "":
-            yield data
-            return
-        if self.kind == "deflate" and self._z is None:
-            # "deflate" is zlib-wrapped by the standard, raw by some servers.
-            wrapped = len(data) >= 2 and (data[0] & 0x0F) == 8 and (
-                (data[0] << 8) | data[1]) % 31 == 0
-            self._z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-        if self._z is not None:
-            yield from self._inflate(data)
-            return
-        try:
-            yield self._br.process(data, output_buffer_limit=DECODE_STEP)
-            while not self._br.can_accept_more_data():
-                yield self._br.process(b"", output_buffer_limit=DECODE_STEP)
-        except Exception as exc:  # brotli.error
-            raise DecodeError(str(exc)) from None
-
-    def flush(self) -> Iterator[bytes]:
-        if self._z is not None:
-            try:
-                rest = self._z.flush()
-            except zlib.error as exc:
-                raise DecodeError(str(exc)) from None
-            if rest:
-                yield rest
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
-
-
-def import_httpcore() -> Any:
-    """httpcore (only for proxies), without trio: httpcore imports trio when it is
-    installed (~0.1 s) only to support trio event loops; termnews runs on asyncio."""
-    if "httpcore" in sys.modules:
-        return sys.modules["httpcore"]
-    hide_trio = "trio" not in sys.modules
-    if hide_trio:
-        sys.modules["trio"] = None  # type: ignore[assignment]
-    try:
-        import httpcore
-    finally:
-        if hide_trio and sys.modules.get("trio", 0) is None:
-            del sys.modules["trio"]
-    return httpcore
-
-
-def _ssl_context() -> ssl.SSLContext:
-    """A verifying TLS context: SSL_CERT_FILE when set, else certifi's bundle (as httpx)."""
-    cafile = os.environ.get("SSL_CERT_FILE")
-    if not cafile:
-        try:
-            import certifi
-
-            cafile = certifi.where()
-        except ImportError:
-            cafile = None
-    return ssl.create_default_context(cafile=cafile)
-
-
-class _Errors:
-    """Transport errors, named and nested as httpcore's (whose are mapped onto these when a
-    proxy is used): the direct path never imports httpcore."""
-
-    class TransportError(Exception):
-        pass
-
-    class TimeoutException(TransportError):
-        pass
-
-    class ConnectTimeout(TimeoutException):
-        pass
-
-    class ReadTimeout(TimeoutException):
-        pass
-
-    class WriteTimeout(TimeoutException):
-        pass
-
-    class PoolTimeout(TimeoutException):
-        pass
-
-    class NetworkError(TransportError):
-        pass
-
-    class ConnectError(NetworkError):
-        pass
-
-    class ReadError(NetworkError):
-        pass
-
-    class WriteError(NetworkError):
-        pass
-
-    class ProtocolError(TransportError):
-        pass
-
-    class RemoteProtocolError(ProtocolError):
-        pass
-
-    class LocalProtocolError(ProtocolError):
-        pass
-
-    class ProxyError(TransportError):
-        pass
-
-    class UnsupportedProtocol(TransportError):
-        pass
-
-
-class _Target(NamedTuple):
-    """What a request goes to: ASCII host (IDNA), port or None, and the request target."""
-
-    scheme: str
-    host: bytes
-    port: int | None
-    target: bytes
-
-
-class _ProxyPool:
-    """httpcore's proxy pool behind the interface of _H11Pool, its errors as _Errors."""
-
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
-
-    @contextlib.asynccontextmanager
-    async def stream(self, method: str, url: _Target, *, headers: list[tuple[bytes, bytes]],
-                     extensions: dict[str, Any] | None = None) -> AsyncIterator[Any]:
-        import httpcore
-
-        target = httpcore.URL(scheme=url.scheme.encode(), host=url.host, port=url.port,
-                              target=url.target)
-        try:
-            async with self.pool.stream(method, target, headers=headers,
-                                        extensions=extensions or {}) as resp:
-                yield _ProxyResponse(resp)
-        except httpcore.ConnectError as exc:  # the names match, the classes do not
-            raise _Errors.ConnectError(str(exc)) from exc
-        except Exception as exc:
-            mapped = getattr(_Errors, type(exc).__name__, None)
-            if isinstance(mapped, type) and issubclass(mapped, _Errors.TransportError):
-                raise mapped(str(exc)) from exc
-            raise
-
-    async def aclose(self) -> None:
-        await self.pool.aclose()
-
-
-class _ProxyResponse:
-    def __init__(self, resp: Any) -> None:
-        self.resp = resp
-        self.status = resp.status
-        self.headers = resp.headers
-
-    async def aiter_stream(self) -> AsyncIterator[bytes]:
-        import httpcore
-
-        try:
-            async for chunk in self.resp.aiter_stream():
-                yield chunk
-        except httpcore.ReadTimeout as exc:
-            raise _Errors.ReadTimeout(str(exc)) from exc
-        except httpcore.RemoteProtocolError as exc:
-            raise _Errors.RemoteProtocolError(str(exc)) from exc
-        except httpcore.NetworkError as exc:
-            raise _Errors.ReadError(str(exc)) from exc
-
-    async def aread(self) -> bytes:
-        return b"".join([chunk async for chunk in self.aiter_stream()])
-
-
-class _H11Response:
-    """A response read with h11 off an asyncio stream (the interface httpcore's has)."""
-
-    def __init__(self, conn: _H11Connection, status: int,
-                 headers: list[tuple[bytes, bytes]]) -> None:
-        self.conn = conn
-        self.status = status
-        self.headers = headers
-        self.complete = False
-
-    async def aiter_stream(self) -> AsyncIterator[bytes]:
-        h11 = self.conn.h11
-        while True:
-            event = await self.conn.next_event()
-            if isinstance(event, h11.Data):
-                yield bytes(event.data)
-            elif isinstance(event, h11.EndOfMessage):
-                self.complete = True
-                return
-            else:  # ConnectionClosed mid-body
-                raise self.conn.hc.RemoteProtocolError("server closed the connection")
-
-    async def aread(self) -> bytes:
-        return b"".join([chunk async for chunk in self.aiter_stream()])
-
-
-class _H11Connection:
-    """One keep-alive HTTP/1.1 connection: h11 for the protocol, asyncio for the socket."""
-
-    def __init__(self, hc: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 read_timeout: float) -> None:
-        import h11
-
-        self.h11 = h11
-        self.hc = hc
-        self.reader = reader
-        self.writer = writer
-        self.read_timeout = read_timeout
-        self.state = h11.Connection(h11.CLIENT)
-        self.used = False
-
-    def reusable(self) -> bool:
-        return (self.state.our_state is self.h11.IDLE and not self.reader.at_eof()
-                and not self.writer.is_closing())
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.writer.close()
-
-    async def next_event(self) -> Any:
-        while True:
-            try:
-                event = self.state.next_event()
-            except self.h11.RemoteProtocolError as exc:
-                raise self.hc.RemoteProtocolError(str(exc)) from exc
-            if event is not self.h11.NEED_DATA:
-                return event
-            try:
-                async with asyncio.timeout(self.read_timeout):
-                    data = await self.reader.read(65536)
-            except TimeoutError:
-                raise self.hc.ReadTimeout("read timed out") from None
-            except OSError as exc:
-                raise self.hc.ReadError(str(exc)) from exc
-            self.state.receive_data(data)  # b"" tells h11 the peer closed
-
-
-class _H11Pool:
-    """Direct connections for one scheme, kept alive per host and port."""
-
-    def __init__(self, hc: Any, timeout: dict[str, Any], tls: ssl.SSLContext | None,
-                 keep: int) -> None:
-        self.hc = hc
-        self.timeout = timeout
-        self.tls = tls
-        self.keep = max(keep, 1)
-        self.idle: dict[tuple[str, int], list[_H11Connection]] = {}
-
-    async def _open(self, host: str, port: int) -> _H11Connection:
-        hc = self.hc
-        try:
-            async with asyncio.timeout(self.timeout["connect"]):
-                # happy eyeballs: a dead IPv6 route must not cost the whole connect timeout
-                reader, writer = await asyncio.open_connection(
-                    host, port, ssl=self.tls, server_hostname=host if self.tls else None,
-                    limit=1 << 20, happy_eyeballs_delay=0.25)
-        except TimeoutError:
-            raise hc.ConnectTimeout("connect timed out") from None
-        except OSError as exc:  # refused, DNS, TLS verification …
-            raise hc.ConnectError(str(exc)) from exc
-        return _H11Connection(hc, reader, writer, self.timeout["read"])
-
-    @contextlib.asynccontextmanager
-    async def stream(self, method: str, url: Any, *, headers: list[tuple[bytes, bytes]],
-                     extensions: dict[str, Any] | None = None) -> AsyncIterator[_H11Response]:
-        host = url.host.decode("ascii")
-        port = url.port or (443 if self.tls else 80)
-        key = (host, port)
-        netloc = f"[{host}]" if ":" in host else host
-        if url.port is not None:
-            netloc += f":{url.port}"
-        request_headers = [(b"Host", netloc.encode("ascii")), *headers]
-        for attempt in range(2):
-            pool = self.idle.get(key, [])
-            conn = None
-            while pool and conn is None:
-                candidate = pool.pop()
-                if candidate.reusable():
-                    conn = candidate
-                else:
-                    candidate.close()
-            reused = conn is not None
-            if conn is None:
-                conn = await self._open(host, port)
-            h11 = conn.h11
-            try:
-                data = conn.state.send(h11.Request(method=method, target=url.target,
-                                                   headers=request_headers))
-                data += conn.state.send(h11.EndOfMessage())
-                conn.writer.write(data)
-                async with asyncio.timeout(self.timeout["write"]):
-                    await conn.writer.drain()
-                while True:
-                    event = await conn.next_event()
-                    if isinstance(event, h11.InformationalResponse):
-                        continue
-                    if isinstance(event, h11.ConnectionClosed):
-                        raise self.hc.RemoteProtocolError("server closed the connection")
-                    break
-            except (self.hc.ReadError, self.hc.RemoteProtocolError, OSError, TimeoutError) as exc:
-                conn.close()
-                # A kept-alive connection the server had already closed: once more, fresh.
-                if reused and attempt == 0 and not isinstance(exc, TimeoutError):
-                    continue
-                if isinstance(exc, TimeoutError):
-                    raise self.hc.WriteTimeout("write timed out") from None
-                if isinstance(exc, OSError):
-                    raise self.hc.WriteError(str(exc)) from exc
-                raise
-            except h11.LocalProtocolError as exc:
-                conn.close()
-                raise self.hc.LocalProtocolError(str(exc)) from exc
-            if not isinstance(event, h11.Response):
-                conn.close()
-                raise self.hc.RemoteProtocolError("server closed the connection")
-            response = _H11Response(conn, event.status_code, list(event.headers))
-            try:
-                yield response
-            finally:
-                if (response.complete and conn.state.our_state is h11.DONE
-                        and conn.state.their_state is h11.DONE):
-                    conn.state.start_next_cycle()
-                    idle = self.idle.setdefault(key, [])
-                    if len(idle) < self.keep:
-                        idle.append(conn)
-                    else:
-                        conn.close()
-                else:
-                    conn.close()
-            return
-
-    async def aclose(self) -> None:
-        for conns in self.idle.values():
-            for conn in conns:
-                conn.close()
-        self.idle.clear()
-
-
-class Client:
-    """HTTP/1.1 for feeds: h11 over asyncio streams for direct connections, httpcore
-    through a proxy.
-
-    termnews follows redirects, decodes bodies and enforces its caps itself, so a full
-    client library on top only cost CPU: httpx's request/response model and
-    httpcore/anyio's layers took about as much CPU as everything else in a warm refresh.
-    Connections are kept alive per host for the refresh; the https pool and its CA
-    bundle are only built when an https URL comes up. Proxies come from the environment
-    (http(s)_proxy, no_proxy).
-    """
-
-    def __init__(self, config: Config) -> None:
-        r = config.refresh
-        self._pool_kw: dict[str, Any] = {
-            "max_connections": max(r.concurrency, 1) + 4,
-            "max_keepalive_connections": max(r.concurrency, 1),
-        }
-        self._keep = max(r.per_host, 1)
-        self.timeout = {"connect": r.timeout, "read": r.timeout, "write": r.timeout,
-                        "pool": None}
-        agent = r.user_agent.encode("ascii", "replace") if r.user_agent else b"termnews"
-        self.headers: list[tuple[bytes, bytes]] = [
-            (b"User-Agent", agent),
-            (b"Accept", ACCEPT.encode()),
-            (b"Accept-Encoding", b"gzip, deflate, br"),  # what BoundedDecoder reads
-        ]
-        self._pools: dict[str, Any] = {}
-        self._proxies: dict[str, str] | None = None
-        self._ssl: ssl.SSLContext | None = None
-
-    async def __aenter__(self) -> Client:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            with contextlib.suppress(Exception):
-                await pool.aclose()
-
-    def _tls(self) -> ssl.SSLContext:
-        if self._ssl is None:
-            self._ssl = _ssl_context()
-        return self._ssl
-
-    def pool(self, scheme: str, host: str) -> Any:
-        """The connection pool for a URL: direct, or through the environment's proxy."""
-        if self._proxies is None:
-            if any(k.lower() in ("http_proxy", "https_proxy") for k in os.environ):
-                import urllib.request
-
-                self._proxies = {k: v for k, v in urllib.request.getproxies().items()
-                                 if k in ("http", "https") and v.lower().startswith("http")}
-            else:  # no proxy set: skip importing urllib.request (~6 ms of every refresh)
-                self._proxies = {}
-        proxy = self._proxies.get(scheme)
-        if proxy:
-            import urllib.request
-
-            if urllib.request.proxy_bypass(host):
-                proxy = None
-        key = f"{scheme} {proxy or ''}"
-        pool = self._pools.get(key)
-        if pool is None:
-            tls = self._tls() if scheme == "https" else None
-            if proxy:
-                kw = dict(self._pool_kw)
-                if tls is not None:
-                    kw["ssl_context"] = tls
-                pool = _ProxyPool(import_httpcore().AsyncHTTPProxy(proxy_url=proxy, **kw))
-            else:
-                pool = _H11Pool(_Errors, self.timeout, tls, self._keep)
-            self._pools[key] = pool
-        return pool
 
 
 def make_client(config: Config) -> Client:
@@ -594,38 +146,14 @@ async def fetch(
         return _error(url, f"bad request: {type(exc).__name__}")
 
 
+
 def _header_safe(value: str) -> bool:
     return value.isascii() and value.isprintable()
 
 
-_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-_QUERY_SAFE = _PATH_SAFE + "?"
-
-
-def _target(url: str) -> _Target:
-    """Where to send a request for url: IDNA host, percent-encoded path and query (the
-    fragment stays home); raises ValueError for a URL that cannot be requested."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = parts.hostname
-    if scheme not in ("http", "https") or not host:
-        raise ValueError(f"not an http(s) URL: {url[:80]}")
-    try:
-        host_bytes = host.encode("ascii") if host.isascii() else host.encode("idna")
-    except UnicodeError:
-        raise ValueError(f"bad host name: {host[:80]}") from None
-    if any(c in host_bytes for c in b" /\\?#@") or not host_bytes.strip(b"."):
-        raise ValueError(f"bad host name: {host[:80]}")
-    port = parts.port  # ValueError when out of range
-    target = quote(parts.path or "/", safe=_PATH_SAFE)
-    if parts.query:
-        target += "?" + quote(parts.query, safe=_QUERY_SAFE)
-    return _Target(scheme, host_bytes, port, target.encode("ascii"))
-
-
 async def _fetch_http(client: Client, url: str, etag: str | None,
                       last_modified: str | None, config: Config) -> FetchResult:
-    hc = _Errors
+    hc = Errors
     r = config.refresh
     extra: list[tuple[bytes, bytes]] = []
     # Validators are echoed back as headers: a server that sent non-ASCII or control
@@ -638,7 +166,7 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
     current = url
     for _hop in range(r.max_redirects + 1):
         try:
-            target = _target(current)
+            target = request_target(current)
         except ValueError:
             if current != url:
                 return _error(url, "invalid redirect URL", final_url=current)
@@ -676,32 +204,21 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
                     return _error(url, f"HTTP {status}", status, retry, current)
                 length = h.get("content-length", "").strip()
                 if length.isdigit() and int(length) > r.max_bytes:
-                    return _error(url, f"too large: over {_mb(r.max_bytes)}", status,
+                    return _error(url, f"too large: over {mb(r.max_bytes)}", status,
                                   final_url=current)
                 try:
                     decoder = BoundedDecoder(h.get("content-encoding", ""))
                 except ValueError as exc:
                     return _error(url, str(exc), status, final_url=current)
-                chunks: list[bytes] = []
-                size = 0
                 try:
-                    async for raw in resp.aiter_stream():
-                        for chunk in decoder.decode(raw):
-                            size += len(chunk)
-                            if size > r.max_bytes:
-                                return _error(url, f"too large: over {_mb(r.max_bytes)}",
-                                              status, final_url=current)
-                            chunks.append(chunk)
-                    for chunk in decoder.flush():
-                        size += len(chunk)
-                        if size > r.max_bytes:
-                            return _error(url, f"too large: over {_mb(r.max_bytes)}", status,
-                                          final_url=current)
-                        chunks.append(chunk)
+                    body = await read_body(resp.aiter_stream(), decoder, r.max_bytes)
+                except TooLarge:
+                    return _error(url, f"too large: over {mb(r.max_bytes)}", status,
+                                  final_url=current)
                 except DecodeError:
                     return _error(url, "bad compressed data", status, final_url=current)
                 return FetchResult(
-                    url=url, status=status, body=b"".join(chunks),
+                    url=url, status=status, body=body,
                     content_type=h.get("content-type", ""),
                     etag=h.get("etag"),
                     last_modified=h.get("last-modified"),
@@ -739,7 +256,7 @@ def read_file_url(url: str, last_modified: str | None, max_bytes: int) -> FetchR
         if last_modified and last_modified == stamp:
             return FetchResult(url=url, status=304, last_modified=stamp, final_url=url)
         if st.st_size > max_bytes:
-            return _error(url, f"too large: over {_mb(max_bytes)}")
+            return _error(url, f"too large: over {mb(max_bytes)}")
         with open(path, "rb") as fh:
             body = fh.read(max_bytes + 1)
     except FileNotFoundError:
@@ -747,6 +264,6 @@ def read_file_url(url: str, last_modified: str | None, max_bytes: int) -> FetchR
     except OSError as exc:
         return _error(url, f"cannot read file: {exc.strerror or exc}")
     if len(body) > max_bytes:
-        return _error(url, f"too large: over {_mb(max_bytes)}")
+        return _error(url, f"too large: over {mb(max_bytes)}")
     return FetchResult(url=url, status=200, body=body, last_modified=stamp, final_url=url,
                        content_type="application/atom+xml")
