@@ -75,7 +75,7 @@ def main() -> int:
         return statistics.median(getattr(r, attr) for r in runs)
 
     def verdict(ratio: float, goal: float) -> str:
-        return f"ratio {ratio:.2f}  (goal ≤ {goal}: {'met' if ratio <= goal else 'NOT met'})"
+        return f"ratio {ratio:.3f}  (goal ≤ {goal}: {'met' if ratio <= goal else 'NOT met'})"
 
     h_t, t_t = med(h_runs, "seconds"), med(t_runs, "seconds")
     h_c, t_c = med(h_runs, "frame_cpu"), med(t_runs, "frame_cpu")
