@@ -21,6 +21,7 @@ import pytest
 
 from feedserver import FeedServer, make_rss
 from hostile_support import open_library, run_cli, write_config
+from tui_support import settle as settle_app
 
 FEEDS = 30
 ITEMS = 80
@@ -206,10 +207,7 @@ async def test_tui_marks_while_a_cron_refresh_writes(tmp_path: Path,
     async with app.run_test(size=(160, 48)) as pilot:
 
         async def settle() -> object:
-            for _ in range(3):
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-            return app.screen
+            return await settle_app(app, pilot)
 
         screen = await settle()
         await pilot.press("tab")  # the article list

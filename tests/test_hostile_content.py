@@ -27,6 +27,7 @@ from hostile_support import (
 from termnews.feeds.clean import clean_line, clean_text, safe_http_url, sanitize_html
 from termnews.library import Library
 from termnews.paths import resolve_paths
+from tui_support import settle as settle_app
 
 ESC = "\x1b"
 
@@ -320,11 +321,7 @@ async def test_tui_shows_hostile_titles_literally(
     app = app_module.TermnewsApp(lib, offline=True)
 
     async def settle() -> object:
-        for _ in range(3):
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-        await pilot.pause()
-        return app.screen
+        return await settle_app(app, pilot)
 
     async with app.run_test(size=(200, 50)) as pilot:
         screen = await settle()
@@ -510,10 +507,7 @@ async def test_tui_opens_only_http_links(
     async with app.run_test(size=(200, 50)) as pilot:
 
         async def settle() -> object:
-            for _ in range(3):
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-            return app.screen
+            return await settle_app(app, pilot)
 
         screen = await settle()
         rows = {r.title: r.id for r in screen.articles.rows}  # type: ignore[attr-defined]
@@ -712,10 +706,7 @@ async def test_tui_refresh_of_hostile_feeds(tmp_path: Path, feed_server: FeedSer
     async with app.run_test(size=(200, 50)) as pilot:
 
         async def settle() -> object:
-            for _ in range(4):
-                await pilot.pause()
-                await app.workers.wait_for_complete()
-            return app.screen
+            return await settle_app(app, pilot, rounds=4)
 
         screen = await settle()
         if getattr(screen, "refreshing", None) is None:  # no refresh at start: ask for one

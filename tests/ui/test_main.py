@@ -19,6 +19,7 @@ from termnews.ui.app import TermnewsApp
 from termnews.ui.screens.main import MainScreen
 from termnews.ui.views import section_key
 from termnews.ui.widgets.keyhints import KeyHints
+from tui_support import settle as settle_app
 
 pytestmark = pytest.mark.usefixtures("fixed_clock", "only_test_outlet")
 
@@ -26,12 +27,8 @@ SIZE = (120, 40)
 
 
 async def settle(app: TermnewsApp, pilot: object) -> MainScreen:
-    """Wait until workers (list, counts, article) are done and the screen redrew."""
-    for _round in range(3):
-        await pilot.pause()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-    screen = app.screen
+    """Wait until the background start and workers (list, counts, article) are done."""
+    screen = await settle_app(app, pilot)
     assert isinstance(screen, MainScreen)
     return screen
 

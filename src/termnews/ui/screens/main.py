@@ -67,6 +67,7 @@ class MainScreen(
         self.search_text = ""
         self.offline = offline
         self.net_down = False
+        self.background_started = False  # set once the after-first-frame work has begun
         self.refreshing = None
         self.last_refresh = start.last_refresh
         self.article = None
@@ -134,6 +135,7 @@ class MainScreen(
             if minutes > 0:
                 self.set_interval(minutes * 60, self.run_refresh)
         self.set_interval(30, self._update_status)
+        self.background_started = True
 
     # --- help ------------------------------------------------------------------------------
 

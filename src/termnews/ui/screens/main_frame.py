@@ -45,6 +45,7 @@ class MainFrame(Screen[None]):
     search_text: str
     offline: bool
     net_down: bool
+    background_started: bool
     refreshing: RefreshEvent | None
     last_refresh: datetime | None
     article: Article | None
