@@ -230,7 +230,7 @@ class Problem:
     what: str
 
     def __str__(self) -> str:
-        return f"{self.lang}: {self.what}: {self.msgid!r}"
+        return f"{self.lang}: {self.what}" + (f": {self.msgid!r}" if self.msgid else "")
 
 
 def _forms(message: Message) -> list[str]:
