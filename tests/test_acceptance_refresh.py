@@ -10,7 +10,6 @@ rest of the refresh completes. Run in-process (``termnews.cli.main``), plus real
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -20,25 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import CONTRACT, cli, jsonl
 from feedserver import FeedServer, make_opml, make_rss
-from termnews.cli import main
 from termnews.feeds.opml import parse_opml
 from termnews.paths import resolve_paths
 
-CONTRACT = {"id", "outlet", "edition", "section", "feed_url", "guid", "url", "title", "author",
-            "published", "summary", "categories", "read", "starred"}
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def jsonl(text: str) -> list[dict]:  # type: ignore[type-arg]
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def cache_rows(data_dir: Path) -> list[tuple]:  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from termnews.cli import main
+from cli_support import CONTRACT, cli, jsonl
 from termnews.config import Config
 from termnews.feeds.opml import parse_opml
 from termnews.library import Library
@@ -20,22 +20,9 @@ from termnews.paths import resolve_paths
 from termnews.store import cache
 from termnews.store.db import transaction
 
-CONTRACT = {"id", "outlet", "edition", "section", "feed_url", "guid", "url", "title", "author",
-            "published", "summary", "categories", "read", "starred"}
 FEED_A = "http://127.0.0.1:9/a.xml"
 FEED_B = "http://127.0.0.1:9/b.xml"
 T0 = datetime(2026, 11, 20, 12, tzinfo=UTC)
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def jsonl(text: str) -> list[dict]:  # type: ignore[type-arg]
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def store(profile: str, feed_url: str, entries: list[ParsedEntry], folder: str = "") -> None:
