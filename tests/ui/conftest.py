@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui_support import NOW, make_library, test_outlet
+from ui_support import NOW, REAL_CATALOG, load_screenshots, make_library, test_outlet
 
 from termnews.library import Library
 from termnews.paths import Paths, resolve_paths
@@ -35,3 +35,14 @@ def lib(ui_paths: Paths, only_test_outlet: None) -> Iterator[Library]:
     library = make_library(ui_paths)
     yield library
     library.close()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo outlet refreshed once into a data dir; each test works on a copy."""
+    where = tmp_path_factory.mktemp("demo") / "seed"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Library, "catalog", REAL_CATALOG)
+        mp.setenv("TERMNEWS_DATA_DIR", str(where))
+        load_screenshots().seed_demo(where)
+    return where

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import OptionList
+from ui_support import REAL_CATALOG, load_screenshots
 
 from termnews.i18n import set_language
 from termnews.library import Library
@@ -19,33 +17,9 @@ from termnews.ui import timefmt
 from termnews.ui.screens.help import HelpScreen
 from termnews.ui.screens.subscriptions import SubscriptionsScreen
 
-ROOT = Path(__file__).resolve().parents[2]
-REAL_CATALOG = Library.catalog
+shots = load_screenshots()
 
 
-def _load_screenshots() -> ModuleType:
-    name = "termnews_screenshots"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "screenshots.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-shots = _load_screenshots()
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = tmp_path_factory.mktemp("palette") / "seed"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Library, "catalog", REAL_CATALOG)
-        mp.setenv("TERMNEWS_DATA_DIR", str(where))
-        shots.seed_demo(where)
-    return where
 
 
 @pytest.fixture

@@ -8,49 +8,22 @@ sizes, offline. Update after an intended change of the look with
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from ui_support import REAL_CATALOG, load_screenshots
 
 from termnews.i18n import set_language
 from termnews.library import Library
 from termnews.ui import timefmt
 
-ROOT = Path(__file__).resolve().parents[2]
-REAL_CATALOG = Library.catalog  # the demo outlet is bundled data: these tests use it
-
-
-def _load_screenshots() -> ModuleType:
-    name = "termnews_screenshots"
-    if name in sys.modules:  # test_palette loads it too
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "screenshots.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-shots = _load_screenshots()
+shots = load_screenshots()
 Shot = shots.Shot
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo outlet refreshed once into a data dir; each test works on a copy."""
-    where = tmp_path_factory.mktemp("snap") / "seed"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Library, "catalog", REAL_CATALOG)
-        mp.setenv("TERMNEWS_DATA_DIR", str(where))
-        shots.seed_demo(where)
-    return where
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
 
 from termnews.config import Config
 from termnews.library import Library
@@ -92,3 +96,22 @@ def make_library(paths: Paths, config: Config | None = None, *, per_section: int
     return lib
 
 
+
+
+# --- the demo outlet as scripts/screenshots.py sets it up (snapshot and palette tests) -------
+
+REAL_CATALOG = Library.catalog  # captured before any test replaces it: the bundled demo
+
+
+def load_screenshots() -> ModuleType:
+    """scripts/screenshots.py as a module (its set-up is the snapshots' set-up)."""
+    name = "termnews_screenshots"
+    if name in sys.modules:
+        return sys.modules[name]
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location(name, root / "scripts" / "screenshots.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
