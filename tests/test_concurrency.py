@@ -59,9 +59,19 @@ def _setup(tmp_path: Path, server: FeedServer, round_no: int = 0) -> tuple[Path,
     return data_dir, urls
 
 
-def _publish(server: FeedServer, round_no: int, items: int = ITEMS) -> None:
+def _publish(server: FeedServer, round_no: int, items: int = ITEMS,
+             delay: float = 0.0) -> None:
+    """New items in every feed; with delay, each feed answers that many seconds late.
+
+    With four feeds at a time per host, a delay spreads the refresh's writes over
+    FEEDS / 4 × delay seconds, so a test that marks while it runs overlaps it
+    however fast the machine is.
+    """
     for n in range(FEEDS):
-        server.add(f"/c/{n}.xml", make_rss(n + 1000 * round_no, items))
+        path = f"/c/{n}.xml"
+        server.add(path, make_rss(n + 1000 * round_no, items))
+        if delay:
+            server.slow(path, delay)
 
 
 def _refresh(data_dir: Path) -> subprocess.Popen[str]:
@@ -212,10 +222,13 @@ async def test_tui_marks_while_a_cron_refresh_writes(tmp_path: Path,
         screen = await settle()
         await pilot.press("tab")  # the article list
         await settle()
-        _publish(feed_server, 1, items=BIG_ROUND)  # enough writing to outlast the marking
+        # Feeds answer over ~3 s, so the refresh writes all through the marking below.
+        _publish(feed_server, 1, items=BIG_ROUND, delay=0.4)
         refresh = _refresh(data_dir)
         try:
-            for _ in range(40):
+            for _ in range(400):
+                if refresh.poll() is not None and len(starred) >= 20:
+                    break
                 current = screen.articles.current  # type: ignore[attr-defined]
                 assert current is not None
                 if current.id not in starred and not current.starred:
