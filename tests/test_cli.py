@@ -271,6 +271,10 @@ def test_refresh_refuses_offline_and_bad_config(capsys: pytest.CaptureFixture[st
     config.write_text("[refresh]\nconcurrency = 'many'\n")
     rc, out, err = cli(capsys, "--profile", "tester", "articles")
     assert rc == 1 and len(err.splitlines()) == 1 and "refresh.concurrency" in err
+    config.write_text('[ui]\nshow_images = true\nimage_mode = "ascii-art"\n')
+    rc, out, err = cli(capsys, "--profile", "tester", "articles")
+    assert rc == 1 and len(err.splitlines()) == 1
+    assert "ui.image_mode" in err and "halfcell" in err and str(config) in err
 
 
 def test_cli_never_imports_textual(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from feedserver import FeedServer
+from image_support import png as make_png
 from termnews.cli import main
 from termnews.config import Config, RefreshConfig
 from termnews.fulltext import (
@@ -196,6 +197,24 @@ async def test_failure_never_erases_earlier_full_text(feed_server: FeedServer,
     assert second.full_text_error == "HTTP 500"
 
 
+async def test_a_failed_page_is_not_asked_again_on_every_open(feed_server: FeedServer,
+                                                             library: Library) -> None:
+    slug, title, teaser, paragraphs = STORIES[1]
+    url = feed_server.status("/broken", 503)
+    feed = feed_server.add("/f.xml", rss([(url, title, teaser)]))
+    library.add_feeds([feed])
+    await library.refresh()
+    aid = library.articles()[0].id
+    first = await fetch_article_text(library, aid, retry_failed_after=900)
+    assert first.full_text_error == "HTTP 503" and first.summary == teaser
+    feed_server.add("/broken", page(slug, title, paragraphs), HTML)  # the site is back
+    again = await fetch_article_text(library, aid, retry_failed_after=900)
+    assert again.full_text == "" and feed_server.count(path="/broken") == 1  # not asked
+    later = await fetch_article_text(library, aid)  # no window: asked, and now it works
+    assert "miner's lamp" in later.full_text and later.full_text_error is None
+    assert feed_server.count(path="/broken") == 2
+
+
 async def test_offline_library_never_fetches(feed_server: FeedServer, paths: Paths) -> None:
     slug, title, teaser, paragraphs = STORIES[2]
     url = feed_server.add("/kiln", page(slug, title, paragraphs), HTML)
@@ -275,7 +294,7 @@ def test_extract_page_refuses_non_html_and_decodes_charsets() -> None:
 async def test_cached_image(feed_server: FeedServer, paths: Paths) -> None:
     from termnews.images import cached_image, image_path, prune_images
 
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = make_png()
     good = feed_server.add("/img/a.png", png, "image/png")
     liar = feed_server.add("/img/b.png", b"<html>not an image</html>", "image/png")
     mismatch = feed_server.add("/img/c.jpg", png, "image/jpeg")

@@ -18,6 +18,7 @@ import pytest
 
 from feedserver import RSS_TYPE, FeedServer, make_rss
 from hostile_support import FIXTURES, config, db_text_problems, open_library
+from image_support import png
 from termnews.library import Library
 from termnews.model import FeedStatus, RefreshSummary
 from termnews.paths import resolve_paths
@@ -517,7 +518,7 @@ def test_malformed_http_responses(lib: Library, raw_http: RawHTTP,
 
 # --- lead images ---------------------------------------------------------------------------
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png()
 
 
 def test_hostile_images_are_refused_or_stored_by_hash(tmp_path: Path,
@@ -533,6 +534,11 @@ def test_hostile_images_are_refused_or_stored_by_hash(tmp_path: Path,
                                        "image/png"),
         "png-as-html": feed_server.add("/i/c.html", PNG, "text/html"),
         "bomb": feed_server.gzip_bomb("/i/d.png", size=64 * MB),
+        # A few hundred bytes whose header claims 100,000 × 100,000 pixels.
+        "pixel-bomb": feed_server.add("/i/e.png", png(claimed=(100_000, 100_000)), "image/png"),
+        "forged-png": feed_server.add("/i/f.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+                                      "image/png"),
+        "truncated": feed_server.add("/i/g.png", PNG[:-20], "image/png"),
         "javascript": "javascript:alert(1)",
         "file": "file:///etc/passwd",
         "option": "-oProxyCommand=x",

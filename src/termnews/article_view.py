@@ -131,14 +131,29 @@ def article_markdown(
     section_title: str | None = None,
 ) -> str:
     """The article as one Markdown document (see the module doc for the layout)."""
-    out: list[str] = []
+    head, rest = article_markdown_parts(article, related=related, translations=translations,
+                                        section_title=section_title)
+    return head + "\n\n" + rest
+
+
+def article_markdown_parts(
+    article: Article,
+    *,
+    related: list[RelatedItem] | None = None,
+    translations: Sequence[Translation] | None = None,
+    section_title: str | None = None,
+) -> tuple[str, str]:
+    """The document in two: the head (breadcrumb, title, byline), and the rest from the
+    image caption on; the pane draws the lead image between them."""
+    head: list[str] = []
     crumb = breadcrumb(article, section_title)
     if crumb:
-        out.append(f"*{escape_markdown(crumb)}*")
-    out.append("# " + (escape_markdown(_one_line(article.title)) or _("(untitled)")))
+        head.append(f"*{escape_markdown(crumb)}*")
+    head.append("# " + (escape_markdown(_one_line(article.title)) or _("(untitled)")))
     line = byline(article)
     if line:
-        out.append(escape_markdown(line))
+        head.append(escape_markdown(line))
+    out: list[str] = []
     image = image_line(article)
     if image:
         out.append(f"> {escape_markdown(image)}")
@@ -165,7 +180,7 @@ def article_markdown(
                    else "")
                 for i in items
             ))
-    return "\n\n".join(out) + "\n"
+    return "\n\n".join(head), "\n\n".join(out) + "\n"
 
 
 def article_text(

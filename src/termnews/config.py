@@ -41,12 +41,16 @@ class CacheConfig:
     keep_days: int = 180  # 0 = keep for ever
 
 
+IMAGE_MODES = ("auto", "sixel", "kitty", "halfcell", "unicode")
+
+
 @dataclass(frozen=True, slots=True)
 class UIConfig:
     language: str = "edition"  # "edition" follows the outlet's edition, or en/ru/de/fr/pt/es
     theme: str = "textual-dark"
     mark_read_delay: float = 0.0  # seconds an article stays open before it is marked read; <0 = off
     show_images: bool = False
+    image_mode: str = "auto"  # how images are drawn: one of IMAGE_MODES
     browser: str = ""  # a terminal browser command; "" = the system's default browser
 
 
@@ -122,6 +126,7 @@ EXAMPLE = """\
 # theme = "textual-dark"
 # mark_read_delay = 0.0     # seconds before an opened article counts as read; -1 = never
 # show_images = false       # draw lead images where the terminal can
+# image_mode = "auto"       # auto (ask the terminal), sixel, kitty, halfcell or unicode
 # browser = ""              # e.g. "w3m" to open links in a terminal browser
 
 [keys]
@@ -215,6 +220,9 @@ def load_config(path: Path) -> Config:
             cfg = replace(cfg, cache=_coerce(CacheConfig, value, key, path))
         elif key == "ui":
             cfg = replace(cfg, ui=_coerce(UIConfig, value, key, path))
+            if cfg.ui.image_mode not in IMAGE_MODES:
+                raise ConfigError(f"{path}: 'ui.image_mode' must be one of "
+                                  f"{', '.join(IMAGE_MODES)}, not {cfg.ui.image_mode!r}")
         elif key == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"{path}: [keys] must map binding ids to key strings")

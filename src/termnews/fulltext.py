@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from termnews.config import Config
-from termnews.feeds.clean import clean_line, clean_text, safe_http_url, sanitize_html
+from termnews.feeds.clean import clean_line, clean_text, reserved_host, safe_http_url, sanitize_html
 from termnews.library import Library
 from termnews.model import Alternate, Article
 from termnews.paths import Paths
@@ -35,6 +35,7 @@ from termnews.store.db import connect, transaction
 
 MIN_TEXT = 80  # characters; less than this is not an article body
 RETRY_FAILED_AFTER = 6 * 3600.0  # seconds before prefetch tries a failed page again
+RETRY_ON_OPEN = 15 * 60.0  # seconds before opening the article tries a failed page again
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "")
 
 
@@ -239,22 +240,10 @@ def _page_config(config: Config) -> Config:
     return replace(config, refresh=refresh)
 
 
-# Names reserved for documentation and tests (RFC 2606, RFC 6761): no article lives
-# there, so asking would only store a DNS error (the demo outlet uses meridian.example).
-_RESERVED_SUFFIXES = (".example", ".invalid", ".test", ".localhost")
-_RESERVED_HOSTS = ("example.com", "example.net", "example.org")
-
-
-def _reserved(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return host.endswith(_RESERVED_SUFFIXES) or host in _RESERVED_HOSTS or any(
-        host.endswith("." + h) for h in _RESERVED_HOSTS)
-
-
 def _fetchable(url: str, allow_files: bool) -> bool:
     if allow_files and url.lower().startswith("file:"):
         return True
-    return bool(safe_http_url(url)) and not _reserved(url)
+    return bool(safe_http_url(url)) and not reserved_host(url)
 
 
 async def _fetch_page(client: Any, url: str, title: str, config: Config, *,
@@ -305,18 +294,30 @@ async def _fetch_and_store(client: Any, conn: sqlite3.Connection, article_id: in
     return True
 
 
-async def fetch_article_text(lib: Library, article_id: int, *,
-                             allow_files: bool = False) -> Article:
+def failed_recently(conn: sqlite3.Connection, article_id: int, window: float) -> bool:
+    """The article's page failed less than window seconds ago."""
+    row = conn.execute(
+        "SELECT full_text_at FROM articles WHERE id = ? AND full_text_error IS NOT NULL",
+        (article_id,)).fetchone()
+    return bool(row and row[0] is not None and row[0] > time.time() - window)
+
+
+async def fetch_article_text(lib: Library, article_id: int, *, allow_files: bool = False,
+                             retry_failed_after: float = 0.0) -> Article:
     """Fetch, extract and store one article's page; the updated article comes back.
 
     Offline (or in the demo, or for a reserved host such as ``*.example``, whose pages
     are not on the network) nothing is fetched and the article comes back as it is.
-    On failure the feed text stays and ``full_text_error`` says why.
+    On failure the feed text stays and ``full_text_error`` says why; with
+    ``retry_failed_after``, a page that failed less than that many seconds ago is
+    not asked again (the reader opening an article twice must not hammer a broken site).
     """
     article = lib.article(article_id)
     if article is None:
         raise KeyError(article_id)
-    if lib.offline or lib.demo or not article.url or _reserved(article.url):
+    if lib.offline or lib.demo or not article.url or reserved_host(article.url):
+        return article
+    if retry_failed_after > 0 and failed_recently(lib.conn, article_id, retry_failed_after):
         return article
     await _fetch_many(lib.conn, [(article_id, article.url, article.title)], lib.config,
                       allow_files=allow_files)

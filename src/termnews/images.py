@@ -2,9 +2,9 @@
 
 An image is fetched once with the feed fetcher (same timeouts, redirects and
 http(s)-only rule), kept only if it really is a JPEG, PNG, GIF or WebP (the
-Content-Type and the file's first bytes must agree) and no larger than
-``IMAGE_MAX_BYTES``, and stored under ``paths.images_dir`` by a hash of its URL.
-Offline, only what is on disk is returned.
+Content-Type and the file's first bytes must agree, and Pillow must read it) and
+no larger than ``IMAGE_MAX_BYTES`` or ``MAX_PIXELS``, and stored under
+``paths.images_dir`` by a hash of its URL. Offline, only what is on disk is returned.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from termnews.config import Config
-from termnews.feeds.clean import safe_http_url
+from termnews.feeds.clean import reserved_host, safe_http_url
 from termnews.paths import Paths
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 25_000_000  # 5000 × 5000: a small file can claim far more and eat the memory
 _TYPES = {
     "image/jpeg": ".jpg",
     "image/jpg": ".jpg",
@@ -45,6 +46,30 @@ def sniff(body: bytes) -> str | None:
     return None
 
 
+def decodes(body: bytes) -> bool:
+    """Pillow reads the image's structure without error and its size is sane.
+
+    The header of a pixel bomb claims a huge size in a few bytes: refused before
+    anything is decoded. verify() checks the file's structure (PNG chunk CRCs …)
+    so a truncated or forged file is not stored to fail later in the renderer.
+    """
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(body)) as im:
+                if im.width <= 0 or im.height <= 0 or im.width * im.height > MAX_PIXELS:
+                    return False
+                im.verify()
+    except Exception:  # Pillow raises many kinds on hostile files; all mean "not an image"
+        return False
+    return True
+
+
 def _stem(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
@@ -62,12 +87,13 @@ def image_path(paths: Paths, url: str) -> Path | None:
 async def cached_image(paths: Paths, config: Config, url: str, *,
                        offline: bool = False) -> Path | None:
     """The image at url as a local file (fetched now if needed), or None when it cannot be had
-    (not http(s), offline and not cached, an error, too large, not an image)."""
+    (not http(s), offline and not cached, a reserved host such as ``*.example``, an error,
+    too large, not an image)."""
     safe = safe_http_url(url)
     if safe is None:
         return None
     found = image_path(paths, safe)
-    if found is not None or offline:
+    if found is not None or offline or reserved_host(safe):
         return found
     from termnews.feeds.fetch import fetch, make_client
 
@@ -79,7 +105,7 @@ async def cached_image(paths: Paths, config: Config, url: str, *,
         return None
     media = result.content_type.split(";")[0].strip().lower()
     ext = sniff(result.body)
-    if ext is None or _TYPES.get(media) != ext:
+    if ext is None or _TYPES.get(media) != ext or not decodes(result.body):
         return None
     target = paths.images_dir / (_stem(safe) + ext)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,10 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
     # frame (a full collection here cost 30-90 ms); MainScreen switches it back on.
     gc.disable()
     lib = ctx.library()
+    if lib.config.ui.show_images:
+        from termnews.ui.widgets.lead_image import prepare
+
+        prepare()  # asks the terminal what it can draw, before Textual takes it over
     from termnews.ui.views import load_start
 
     start = load_start(lib, edition=getattr(args, "edition", None))

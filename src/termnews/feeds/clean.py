@@ -73,6 +73,19 @@ _PLAIN_URL = re.compile(
 )
 
 
+# Names reserved for documentation and tests (RFC 2606, RFC 6761): no article lives
+# there, so asking would only store a DNS error (the demo outlet uses meridian.example).
+_RESERVED_SUFFIXES = (".example", ".invalid", ".test", ".localhost")
+_RESERVED_HOSTS = ("example.com", "example.net", "example.org")
+
+
+def reserved_host(url: str) -> bool:
+    """The URL's host is a name kept for documentation and tests: nothing to fetch there."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return host.endswith(_RESERVED_SUFFIXES) or host in _RESERVED_HOSTS or any(
+        host.endswith("." + h) for h in _RESERVED_HOSTS)
+
+
 def safe_http_url(url: str | None, base: str | None = None) -> str | None:
     """The URL if it is a plain http(s) URL a user may open, else None.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from textual.message import Message
 
@@ -100,8 +101,15 @@ class CountsLoaded(Message):
 @dataclass
 class ArticleLoaded(Message):
     article: Article
-    markdown: str
+    head: str  # Markdown: breadcrumb, title, byline
+    rest: str  # Markdown: from the image caption to the end
     full: bool  # the body is the page's full text
+
+
+@dataclass
+class LeadImageLoaded(Message):
+    article_id: int
+    path: Path | None  # the image on disk, None when there is none to draw
 
 
 @dataclass

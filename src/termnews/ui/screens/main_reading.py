@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
+import asyncio
 from typing import TYPE_CHECKING
 
 from textual import work
 
 from termnews.model import Article
-from termnews.ui.messages import ArticleLoaded, RelatedLoaded
+from termnews.ui.messages import ArticleLoaded, LeadImageLoaded, RelatedLoaded
 from termnews.ui.screens.main_frame import MainFrame
 
 if TYPE_CHECKING:
@@ -47,8 +47,7 @@ class ReadingMixin(MainFrame):
         article = lib.article(article_id)
         if article is None:
             return
-        markdown = self._markdown(article)
-        self.post_message(ArticleLoaded(article, markdown, keep_scroll))
+        self.post_message(ArticleLoaded(article, *self._markdown(article), keep_scroll))
         if push:
             lib.push_history(article_id)
         lib.set_pref("article", article_id)
@@ -59,10 +58,11 @@ class ReadingMixin(MainFrame):
         items = related_articles(lib, article_id)
         self.post_message(RelatedLoaded(article_id, items))
 
-    def _markdown(self, article: Article) -> str:
-        from termnews.article_view import article_markdown
+    def _markdown(self, article: Article) -> tuple[str, str]:
+        from termnews.article_view import article_markdown_parts
 
-        return article_markdown(article, section_title=self._section_title(article) or None)
+        return article_markdown_parts(article,
+                                      section_title=self._section_title(article) or None)
 
     async def on_article_loaded(self, message: ArticleLoaded) -> None:
         article = message.article
@@ -70,7 +70,9 @@ class ReadingMixin(MainFrame):
             return
         first_show = self.article is None or self.article.id != article.id
         self.article = article
-        await self.pane.show(article.id, message.markdown, keep_scroll=message.full)
+        await self.pane.show(article.id, message.head, message.rest, keep_scroll=message.full)
+        if self.config.ui.show_images and (first_show or message.full):
+            self._load_image(article.id, article.image_url)
         if first_show and not article.read:
             delay = self.config.ui.mark_read_delay
             if delay == 0:
@@ -98,30 +100,33 @@ class ReadingMixin(MainFrame):
 
     @work(thread=True, group="fulltext", exclusive=True, exit_on_error=False)
     def _fetch_full_text(self, article_id: int, prefetch: list[int]) -> None:
-        try:
-            from termnews import fulltext
-        except ImportError:
-            return
+        from termnews import fulltext
+
         lib = self.library
         article = lib.article(article_id)
         if article is None:
             return
         if not article.full_text:
-            result = fulltext.fetch_article_text(lib, article_id)
-            if inspect.isawaitable(result):
-                import asyncio
-
-                asyncio.run(result)  # type: ignore[arg-type]
+            asyncio.run(fulltext.fetch_article_text(
+                lib, article_id, retry_failed_after=fulltext.RETRY_ON_OPEN))
             fresh = lib.article(article_id)
-            if fresh is not None and (fresh.full_text or fresh.full_text_error):
-                self.post_message(ArticleLoaded(fresh, self._markdown(fresh), True))
-        prefetch_fn = getattr(fulltext, "prefetch", None)
-        if prefetch_fn is not None and prefetch:
-            result = prefetch_fn(lib, prefetch)
-            if inspect.isawaitable(result):
-                import asyncio
+            if fresh is not None and (fresh.full_text, fresh.full_text_error) != (
+                    article.full_text, article.full_text_error):
+                self.post_message(ArticleLoaded(fresh, *self._markdown(fresh), True))
+        if prefetch:
+            asyncio.run(fulltext.prefetch(lib, prefetch))
 
-                asyncio.run(result)  # type: ignore[arg-type]
+    @work(thread=True, group="image", exclusive=True, exit_on_error=False)
+    def _load_image(self, article_id: int, url: str) -> None:
+        """The lead image from disk, else fetched now (not offline); None when there is none."""
+        from termnews.images import cached_image
+
+        path = asyncio.run(cached_image(self.library.paths, self.config, url,
+                                        offline=self.offline)) if url else None
+        self.post_message(LeadImageLoaded(article_id, path))
+
+    async def on_lead_image_loaded(self, message: LeadImageLoaded) -> None:
+        await self.pane.set_image(message.article_id, message.path, self.config.ui.image_mode)
 
     # --- links and the browser ----------------------------------------------------------
 

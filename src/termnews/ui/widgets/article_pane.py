@@ -1,4 +1,8 @@
-"""The article pane: the article as one Markdown document, then the related block.
+"""The article pane: the article as Markdown, then the related block.
+
+With ``ui.show_images`` and a lead image on disk, the document is drawn in two
+Markdown widgets with the image between them (below the byline, above the
+caption), as a news site lays out its article page.
 
 The Markdown comes from ``termnews.article_view`` (feed text escaped, body
 sanitised); raw HTML is switched off in the parser and links are not followed
@@ -9,6 +13,7 @@ article, not at start: the first frame does not pay for it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -20,6 +25,7 @@ from termnews.model import RelatedItem
 from termnews.ui.widgets.related import RelatedList
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
     from textual.widgets import Markdown
 
 
@@ -34,53 +40,94 @@ class ArticlePane(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     ArticlePane { background: $surface; padding: 0 1; }
     ArticlePane > Markdown { margin: 0; padding: 0; background: $surface; }
+    ArticlePane > #lead-image { margin: 1 0 0 0; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.article_id: int | None = None
+        self._head = ""
+        self._rest = ""
+        self.image_path: Path | None = None  # the lead image drawn, if any
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="article-note")
         yield RelatedList(id="related")
 
-    async def _body(self) -> Markdown:
+    async def _markdown(self, id: str, before: Widget) -> Markdown:
         from textual.widgets import Markdown
 
-        found = self.query("#article-body")
+        found = self.query(f"#{id}")
         if found:
             return found.first(Markdown)
-        body = Markdown("", id="article-body", open_links=False, parser_factory=safe_parser)
-        await self.mount(body, before=self.related)
-        return body
+        widget = Markdown("", id=id, open_links=False, parser_factory=safe_parser)
+        await self.mount(widget, before=before)
+        return widget
+
+    async def _body(self) -> Markdown:
+        return await self._markdown("article-body", self.related)
 
     @property
     def related(self) -> RelatedList:
         return self.query_one("#related", RelatedList)
 
-    async def show(self, article_id: int | None, markdown: str, *, keep_scroll: bool = False
-                   ) -> None:
-        """An article's Markdown, or (article_id None) a plain note in its place."""
+    async def show(self, article_id: int | None, head: str, rest: str = "", *,
+                   keep_scroll: bool = False) -> None:
+        """An article's Markdown (head: breadcrumb to byline; rest: from the image
+        caption on), or (article_id None) a plain note in its place."""
         same = article_id == self.article_id
         self.article_id = article_id
         y = self.scroll_y
         note = self.query_one("#article-note", Static)
         if article_id is None:
-            note.update(Content(markdown.strip()))
+            note.update(Content(head.strip()))
             note.display = True
-            for body in self.query("#article-body"):
-                body.display = False
+            await self._drop_image()
+            for widget in self.query("#article-body, #article-head"):
+                widget.display = False
         else:
             note.display = False
-            body = await self._body()
-            body.display = True
-            await body.update(markdown)
+            if not same:
+                await self._drop_image()
+            self._head, self._rest = head, rest
+            await self._fill()
         if not same:
             self.related.set_items(article_id, [])
         if same and keep_scroll:
             self.scroll_to(y=y, animate=False)
         else:
             self.scroll_home(animate=False)
+
+    async def _fill(self) -> None:
+        """The Markdown in one piece, or split around the lead image when one is drawn."""
+        body = await self._body()
+        body.display = True
+        if self.image_path is None:
+            for head in self.query("#article-head"):
+                head.display = False
+            await body.update(self._head + "\n\n" + self._rest)
+            return
+        image = self.query_one("#lead-image")
+        head = await self._markdown("article-head", image)
+        head.display = True
+        await head.update(self._head)
+        await body.update(self._rest)
+
+    async def set_image(self, article_id: int, path: Path | None, mode: str) -> None:
+        """Draw the article's lead image (path None: none) between its head and body."""
+        if article_id != self.article_id or path == self.image_path:
+            return
+        await self._drop_image()
+        if path is not None:
+            from termnews.ui.widgets.lead_image import image_widget
+
+            await self.mount(image_widget(path, mode), before=await self._body())
+            self.image_path = path
+        await self._fill()
+
+    async def _drop_image(self) -> None:
+        self.image_path = None
+        await self.query("#lead-image").remove()
 
     def set_related(self, article_id: int, items: list[RelatedItem], section_title: str) -> None:
         if article_id == self.article_id:
