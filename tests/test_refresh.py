@@ -247,3 +247,15 @@ async def test_warm_refresh_uses_indexes_only(library: Library, feed_server: Fee
         checked += 1
         assert re.search(r"\bSCAN (articles|feeds|a|f)\b", plan) is None, (sql, plan)
     assert checked >= 8  # the registration, the look-ups and the 304 records were seen
+
+
+async def test_a_feed_added_by_url_is_named_by_its_own_title(library: Library,
+                                                             feed_server: FeedServer) -> None:
+    url = feed_server.add("/named.xml", make_rss(42, 2))
+    library.add_feeds([url])
+    outlet = next(o for o in library.outlets() if o.user)
+    assert outlet.name == url  # not fetched yet: the URL is all there is
+    await library.refresh()
+    outlet = next(o for o in library.outlets() if o.user)
+    assert outlet.name == "Test feed 42"
+    assert outlet.editions[0].sections[0].title == "Test feed 42"

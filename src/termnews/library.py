@@ -177,15 +177,22 @@ class Library:
             if sub.outlet not in known:
                 groups.setdefault(sub.outlet, []).append(sub)
         extra = []
+        # A feed added by its URL alone is named by the title it gives itself, once fetched.
+        untitled = [s.feed_url for subs in groups.values() for s in subs if not s.title]
+        own = cache.feed_titles(self.conn, untitled[:500])
+
+        def title(s: Subscription) -> str:
+            return s.title or own.get(s.feed_url) or s.feed_url
+
         for key, subs in groups.items():
             if key.startswith(FOLDER_OUTLET_PREFIX):
                 name = key[len(FOLDER_OUTLET_PREFIX):]
             else:
-                name = subs[0].title or subs[0].feed_url
+                name = title(subs[0])
             by_lang: dict[str, list[Section]] = {}
             for s in subs:
                 by_lang.setdefault(s.edition, []).append(
-                    Section(key=s.section, title=s.title or s.feed_url, feed_url=s.feed_url))
+                    Section(key=s.section, title=title(s), feed_url=s.feed_url))
             extra.append(Outlet(
                 key=key, name=name, user=True,
                 editions=tuple(Edition(lang=lang, name=lang or "—", sections=tuple(secs))

@@ -54,6 +54,15 @@ def ensure_feed(conn: sqlite3.Connection, src: FeedSource) -> int:
     return int(conn.execute("SELECT id FROM feeds WHERE url=?", (src.url,)).fetchone()[0])
 
 
+def feed_titles(conn: sqlite3.Connection, urls: list[str]) -> dict[str, str]:
+    """The titles feeds gave themselves (known after their first fetch), by URL."""
+    if not urls:
+        return {}
+    marks = ",".join("?" * len(urls))
+    return {u: t for u, t in conn.execute(
+        f"SELECT url, title FROM feeds WHERE url IN ({marks}) AND title != ''", urls)}
+
+
 def feed_id(conn: sqlite3.Connection, url: str) -> int | None:
     row = conn.execute("SELECT id FROM feeds WHERE url=?", (url,)).fetchone()
     return int(row[0]) if row else None
