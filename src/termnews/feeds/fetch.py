@@ -7,6 +7,14 @@ finishes otherwise); redirects followed by hand, at most ``max_redirects`` and
 only to http(s). Every failure becomes a ``FetchResult`` with a short, clear
 ``error`` — nothing here raises for a bad feed.
 
+Server-side request forgery: a fetch that starts at a public origin never reaches a local
+address (``addresses``: loopback, private, link-local …). A redirect there is refused before
+connecting (a literal IP, a localhost name, or a name any of whose addresses is local), and
+the connection's actual peer address is checked again (DNS rebinding). A fetch whose origin
+is itself local (the user subscribed to ``http://127.0.0.1/…``) may go anywhere, as the
+user chose. The origin is the URL itself, or ``origin=`` (an article page or image found in
+feed X gives X).
+
 The transport lives in ``transport`` (the client), ``h11pool`` (direct connections)
 and ``proxy``; body decoding and the size cap in ``body``.
 """
@@ -22,6 +30,7 @@ from collections.abc import AsyncIterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from termnews.config import Config
+from termnews.feeds.addresses import LocalAddressRefused, local_address_of, origin_is_local
 from termnews.feeds.body import (
     DECODE_STEP,
     BoundedDecoder,
@@ -127,8 +136,14 @@ async def fetch(
     last_modified: str | None,
     config: Config,
     allow_files: bool = False,
+    origin: str | None = None,
 ) -> FetchResult:
-    """Fetch one feed; never raises for network or server trouble."""
+    """Fetch one feed (or page, or image); never raises for network or server trouble.
+
+    origin: the URL the user chose that led to this one, for the local-address rule: an
+    article page or image URL found in feed X is fetched with ``origin=X``, and refused
+    when X is public and the URL local. None: url itself is the origin.
+    """
     scheme = urlsplit(url).scheme.lower()
     if scheme == "file":
         if not allow_files:
@@ -139,7 +154,7 @@ async def fetch(
     deadline = config.refresh.deadline
     try:
         async with asyncio.timeout(deadline):
-            return await _fetch_http(client, url, etag, last_modified, config)
+            return await _fetch_http(client, url, etag, last_modified, config, origin)
     except TimeoutError:
         return _error(url, f"timed out after {deadline:g} s")
     except ValueError as exc:  # a request that cannot even be built: one feed's error, not all
@@ -151,8 +166,21 @@ def _header_safe(value: str) -> bool:
     return value.isascii() and value.isprintable()
 
 
+def _refused(hop: int, address: str) -> str:
+    what = "redirect" if hop else "link"
+    return f"{what} to a local network address refused ({address[:80]})"
+
+
+async def _origin_local(resp: object, url: str) -> bool:
+    """Whether the response to url, the fetch's origin, came from a local address: its
+    connection's peer when known (direct), else url's name resolved (through a proxy)."""
+    local = getattr(resp, "peer_local", None)
+    return bool(local) if local is not None else await origin_is_local(url)
+
+
 async def _fetch_http(client: Client, url: str, etag: str | None,
-                      last_modified: str | None, config: Config) -> FetchResult:
+                      last_modified: str | None, config: Config,
+                      origin: str | None) -> FetchResult:
     hc = Errors
     r = config.refresh
     extra: list[tuple[bytes, bytes]] = []
@@ -164,17 +192,30 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
         extra.append((b"If-Modified-Since", last_modified.encode("ascii")))
     headers = client.headers + extra
     current = url
-    for _hop in range(r.max_redirects + 1):
+    # Refuse local addresses? True: the origin is public. None: not known yet (the URL is
+    # its own origin; settled at the first redirect by where its answer came from).
+    refuse: bool | None = None
+    if getattr(r, "allow_local_redirects", False):  # the user's escape hatch, when configured
+        refuse = False
+    elif origin is not None and origin != url:
+        refuse = not await origin_is_local(origin)
+    for hop in range(r.max_redirects + 1):
         try:
             target = request_target(current)
         except ValueError:
             if current != url:
                 return _error(url, "invalid redirect URL", final_url=current)
             return _error(url, "invalid URL")
+        host = target.host.decode("ascii")
+        if refuse:  # before any connection: a local IP, localhost, a name resolving local
+            port = target.port or (443 if target.scheme == "https" else 80)
+            local = await local_address_of(host, port)
+            if local is not None:
+                return _error(url, _refused(hop, local), final_url=current)
         try:
-            async with client.pool(target.scheme, target.host.decode("ascii")).stream(
-                    "GET", target, headers=headers,
-                    extensions={"timeout": client.timeout}) as resp:
+            async with client.pool(target.scheme, host).stream(
+                    "GET", target, headers=headers, extensions={"timeout": client.timeout},
+                    refuse_local=bool(refuse)) as resp:
                 status = resp.status
                 h = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in resp.headers}
                 if status in REDIRECTS and "location" in h:
@@ -187,6 +228,8 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
                     if scheme_to not in ("http", "https"):
                         return _error(url, "redirect to a non-http URL refused", status,
                                       final_url=current)
+                    if refuse is None:
+                        refuse = not await _origin_local(resp, current)
                     current = target_url
                     continue
                 if status == 304:
@@ -224,6 +267,8 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
                     last_modified=h.get("last-modified"),
                     final_url=current,
                 )
+        except LocalAddressRefused as exc:  # the connection's peer (h11pool)
+            return _error(url, _refused(hop, exc.address), final_url=current)
         except hc.ConnectTimeout:
             return _error(url, f"connection timed out after {r.timeout:g} s")
         except hc.TimeoutException:

@@ -1,5 +1,11 @@
 """Direct HTTP/1.1 connections: h11 for the protocol, asyncio streams for the sockets,
-kept alive per host and port for one refresh."""
+kept alive per host and port for one refresh.
+
+A request made with ``refuse_local`` (a fetch from a public origin) checks the address the
+socket is actually connected to, not the name: a name that resolved to a public address for
+the fetcher's check and to 127.0.0.1 for the connection (DNS rebinding) is still refused,
+before a single byte of the request is sent.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
+from termnews.feeds.addresses import LocalAddressRefused, is_local_ip
 from termnews.feeds.http_types import Target
 
 
@@ -21,6 +28,8 @@ class H11Response:
         self.status = status
         self.headers = headers
         self.complete = False
+        self.peer = conn.peer  # the server's address, for the fetcher's origin check
+        self.peer_local = conn.peer_is_local()
 
     async def aiter_stream(self) -> AsyncIterator[bytes]:
         h11 = self.conn.h11
@@ -52,6 +61,13 @@ class H11Connection:
         self.read_timeout = read_timeout
         self.state = h11.Connection(h11.CLIENT)
         self.used = False
+        # The address actually connected to ("" when the socket does not say: then local).
+        peer = writer.get_extra_info("peername")
+        self.peer = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        self.peer_port = int(peer[1]) if isinstance(peer, tuple) and len(peer) > 1 else None
+
+    def peer_is_local(self) -> bool:
+        return not self.peer or is_local_ip(self.peer, self.peer_port)
 
     def reusable(self) -> bool:
         return (self.state.our_state is self.h11.IDLE and not self.reader.at_eof()
@@ -106,7 +122,10 @@ class H11Pool:
 
     @contextlib.asynccontextmanager
     async def stream(self, method: str, url: Target, *, headers: list[tuple[bytes, bytes]],
-                     extensions: dict[str, Any] | None = None) -> AsyncIterator[H11Response]:
+                     extensions: dict[str, Any] | None = None,
+                     refuse_local: bool = False) -> AsyncIterator[H11Response]:
+        """One request and its response; with refuse_local, LocalAddressRefused instead
+        when the connection (new or kept alive) goes to a local address."""
         host = url.host.decode("ascii")
         port = url.port or (443 if self.tls else 80)
         key = (host, port)
@@ -126,6 +145,9 @@ class H11Pool:
             reused = conn is not None
             if conn is None:
                 conn = await self._open(host, port)
+            if refuse_local and conn.peer_is_local():
+                conn.close()
+                raise LocalAddressRefused(conn.peer or host)
             h11 = conn.h11
             try:
                 data = conn.state.send(h11.Request(method=method, target=url.target,

@@ -1,4 +1,11 @@
-"""Requests through an HTTP(S) proxy: httpcore's proxy pool behind H11Pool's interface."""
+"""Requests through an HTTP(S) proxy: httpcore's proxy pool behind H11Pool's interface.
+
+Behind a proxy the proxy resolves the name and connects, so termnews never sees the
+address a request reaches. A fetch from a public origin therefore checks the target's name
+itself before handing the request over (``fetch`` resolves it: any local address, and it is
+refused); a name that resolves differently for the proxy (DNS rebinding, or a proxy with
+its own view of the network) is beyond what the client can check.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +41,9 @@ class ProxyPool:
 
     @contextlib.asynccontextmanager
     async def stream(self, method: str, url: Target, *, headers: list[tuple[bytes, bytes]],
-                     extensions: dict[str, Any] | None = None) -> AsyncIterator[Any]:
+                     extensions: dict[str, Any] | None = None,
+                     refuse_local: bool = False) -> AsyncIterator[Any]:
+        # refuse_local: nothing to check here (the proxy connects); fetch checked the name.
         import httpcore
 
         target = httpcore.URL(scheme=url.scheme.encode(), host=url.host, port=url.port,
@@ -60,6 +69,8 @@ class ProxyResponse:
         self.resp = resp
         self.status = resp.status
         self.headers = resp.headers
+        self.peer = ""  # the proxy's business: unknown here
+        self.peer_local: bool | None = None
 
     async def aiter_stream(self) -> AsyncIterator[bytes]:
         import httpcore
