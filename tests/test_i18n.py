@@ -200,6 +200,14 @@ def test_russian_plural_rule() -> None:
     # Untranslated plurals fall back to English with the English rule.
     assert ngettext("{n} thing nobody marked", "{n} things nobody marked", 1) == (
         "{n} thing nobody marked")
+    # A real plural message takes the Russian rule's three forms.
+    marked = {n: ngettext("{n} article marked read", "{n} articles marked read", n)
+              for n in (1, 3, 5, 21)}
+    assert marked[1] == marked[21] != marked[3] != marked[5] != marked[1]
+    assert "статья" in marked[1] and "статьи" in marked[3] and "статей" in marked[5]
+    set_language("en")
+    assert ngettext("{n} article marked read", "{n} articles marked read", 1).format(n=1) == (
+        "1 article marked read")
 
 
 # --- formatting -------------------------------------------------------------------------------

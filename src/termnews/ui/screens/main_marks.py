@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from textual import work
 
-from termnews.i18n import _
+from termnews.i18n import ngettext
 from termnews.model import ArticleQuery
 from termnews.ui.screens.main_frame import MainFrame
 
@@ -83,5 +83,5 @@ class MarksMixin(MainFrame):
     def _mark_all(self, q: ArticleQuery) -> None:
         n = self.library.mark_all(q, read=True)
         self._post_counts()
-        self.app.call_from_thread(self.notify, _("{n} articles marked read").format(n=n),
-                                  markup=False)
+        text = ngettext("{n} article marked read", "{n} articles marked read", n).format(n=n)
+        self.app.call_from_thread(self.notify, text, markup=False)
