@@ -283,3 +283,20 @@ async def test_pool_refuses_a_local_peer_even_when_kept_alive(
     finally:
         await pool.aclose()
     assert feed_server.count(path="/a.xml") == 1 and public_server.count(path="/b.xml") == 1
+
+
+@pytest.mark.skipif(not hasattr(RefreshConfig(), "allow_local_redirects"),
+                    reason="[refresh] allow_local_redirects is not in config.py yet")
+async def test_the_config_escape_hatch_allows_local_redirects(
+        public_server: FeedServer, feed_server: FeedServer) -> None:
+    admin = feed_server.add("/admin", make_rss(2, 3))
+    url = public_server.redirect("/moved.xml", admin, 301)
+    config = Config(refresh=RefreshConfig(timeout=2.0, deadline=5.0,
+                                          allow_local_redirects=True))  # type: ignore[call-arg]
+    async with make_client(config) as client:
+        r = await fetch(client, url, etag=None, last_modified=None, config=config)
+        assert r.error is None and r.status == 200
+        r = await fetch(client, admin, etag=None, last_modified=None, config=config,
+                        origin=public_server.url("/feed.xml"))
+        assert r.error is None and r.status == 200
+    assert (await get(url)).error == f"{REFUSED_REDIRECT} (127.0.0.1)"  # off by default

@@ -30,7 +30,12 @@ from collections.abc import AsyncIterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from termnews.config import Config
-from termnews.feeds.addresses import LocalAddressRefused, local_address_of, origin_is_local
+from termnews.feeds.addresses import (
+    LocalAddressRefused,
+    local_address_of,
+    origin_is_local,
+    url_host_port,
+)
 from termnews.feeds.body import (
     DECODE_STEP,
     BoundedDecoder,
@@ -171,11 +176,31 @@ def _refused(hop: int, address: str) -> str:
     return f"{what} to a local network address refused ({address[:80]})"
 
 
-async def _origin_local(resp: object, url: str) -> bool:
+async def _origin_local(client: Client, url: str) -> bool:
+    """origin_is_local, looked up once per host and port for the client's life."""
+    key = url_host_port(url)
+    if key is None:
+        return await origin_is_local(url)  # file: (the demo) or no host: no lookup
+    found = client.origin_local.get(key)
+    if found is None:
+        found = client.origin_local[key] = await origin_is_local(url)
+    return found
+
+
+async def _answered_from_local(client: Client, resp: object, url: str) -> bool:
     """Whether the response to url, the fetch's origin, came from a local address: its
     connection's peer when known (direct), else url's name resolved (through a proxy)."""
     local = getattr(resp, "peer_local", None)
-    return bool(local) if local is not None else await origin_is_local(url)
+    return bool(local) if local is not None else await _origin_local(client, url)
+
+
+async def _local_target(client: Client, host: str, port: int) -> str | None:
+    """local_address_of, looked up once per host and port for the client's life (a direct
+    connection's peer is checked again, so a later answer cannot sneak past)."""
+    key = (host.lower(), port)
+    if key not in client.target_local:
+        client.target_local[key] = await local_address_of(host, port)
+    return client.target_local[key]
 
 
 async def _fetch_http(client: Client, url: str, etag: str | None,
@@ -198,7 +223,7 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
     if getattr(r, "allow_local_redirects", False):  # the user's escape hatch, when configured
         refuse = False
     elif origin is not None and origin != url:
-        refuse = not await origin_is_local(origin)
+        refuse = not await _origin_local(client, origin)
     for hop in range(r.max_redirects + 1):
         try:
             target = request_target(current)
@@ -209,7 +234,7 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
         host = target.host.decode("ascii")
         if refuse:  # before any connection: a local IP, localhost, a name resolving local
             port = target.port or (443 if target.scheme == "https" else 80)
-            local = await local_address_of(host, port)
+            local = await _local_target(client, host, port)
             if local is not None:
                 return _error(url, _refused(hop, local), final_url=current)
         try:
@@ -229,7 +254,7 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
                         return _error(url, "redirect to a non-http URL refused", status,
                                       final_url=current)
                     if refuse is None:
-                        refuse = not await _origin_local(resp, current)
+                        refuse = not await _answered_from_local(client, resp, current)
                     current = target_url
                     continue
                 if status == 304:

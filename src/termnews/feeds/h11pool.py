@@ -29,7 +29,10 @@ class H11Response:
         self.headers = headers
         self.complete = False
         self.peer = conn.peer  # the server's address, for the fetcher's origin check
-        self.peer_local = conn.peer_is_local()
+
+    @property
+    def peer_local(self) -> bool:
+        return self.conn.peer_is_local()
 
     async def aiter_stream(self) -> AsyncIterator[bytes]:
         h11 = self.conn.h11
@@ -65,9 +68,13 @@ class H11Connection:
         peer = writer.get_extra_info("peername")
         self.peer = str(peer[0]) if isinstance(peer, tuple) and peer else ""
         self.peer_port = int(peer[1]) if isinstance(peer, tuple) and len(peer) > 1 else None
+        self._peer_local: bool | None = None
 
     def peer_is_local(self) -> bool:
-        return not self.peer or is_local_ip(self.peer, self.peer_port)
+        """Whether the peer is a local address (judged once, and only when asked)."""
+        if self._peer_local is None:
+            self._peer_local = not self.peer or is_local_ip(self.peer, self.peer_port)
+        return self._peer_local
 
     def reusable(self) -> bool:
         return (self.state.our_state is self.h11.IDLE and not self.reader.at_eof()

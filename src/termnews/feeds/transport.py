@@ -58,6 +58,10 @@ class Client:
         ]
         self._pools: dict[str, Any] = {}
         self._proxies: dict[str, str] | None = None
+        # The local-address rule's name lookups, once per host and port for the client's life
+        # (one refresh): origin verdicts, and the local address a target name has (or None).
+        self.origin_local: dict[tuple[str, int], bool] = {}
+        self.target_local: dict[tuple[str, int], str | None] = {}
         self._ssl: ssl.SSLContext | None = None
 
     async def __aenter__(self) -> Client:
