@@ -67,14 +67,16 @@ def seed_demo(data_dir: Path) -> Any:
     return paths
 
 
-def make_app(paths: Any) -> Any:
-    """The real termnews App over the seeded data, offline (no refresh, no page fetches)."""
-    from termnews.config import Config
+def make_app(paths: Any, *, images: bool = False) -> Any:
+    """The real termnews App over the seeded data, offline (no refresh, no page fetches);
+    with images, lead images drawn in half cells (the demo's are in the package)."""
+    from termnews.config import Config, UIConfig
     from termnews.library import Library
     from termnews.ui.app import TermnewsApp
     from termnews.ui.views import load_start
 
-    lib = Library(paths, Config(), PROFILE, demo=True, offline=True)
+    config = Config(ui=UIConfig(show_images=True, image_mode="halfcell")) if images else Config()
+    lib = Library(paths, config, PROFILE, demo=True, offline=True)
     lib.start()
     return TermnewsApp(lib, start=load_start(lib), offline=True)
 
@@ -102,6 +104,7 @@ class Shot:
     keys: tuple[str, ...] = ()
     typed: str = ""  # text typed after the keys, then Enter
     after: tuple[str, ...] = field(default=())  # keys after the typed text
+    images: bool = False  # ui.show_images on
 
     async def run(self, pilot: Any) -> None:
         await settle(pilot)
@@ -118,6 +121,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("article", (120, 40), keys=("tab", "j", "j", "enter")),
     Shot("search", (120, 40), keys=("slash",), typed="strike"),
     Shot("narrow", (80, 24), keys=("tab", "j")),
+    Shot("images", (120, 40), keys=("tab", "j", "j", "j", "j", "enter"), images=True),
 )
 
 
@@ -130,7 +134,7 @@ def fresh_copy(seeded: Path, where: Path) -> Any:
 
 
 async def render(paths: Any, shot: Shot, out: Path) -> Path:
-    app = make_app(paths)
+    app = make_app(paths, images=shot.images)
     target = out / f"{shot.name}.svg"
     async with app.run_test(size=shot.size) as pilot:
         await shot.run(pilot)

@@ -209,3 +209,26 @@ async def test_demo_refresh_stores_every_article(paths: Paths) -> None:
         assert set(per_edition) == set(LANGS)
     finally:
         lib.close()
+
+
+def test_every_demo_story_has_its_bundled_lead_image(tmp_path: Path) -> None:
+    """The feeds' image URLs resolve to package files Pillow reads, without the network."""
+    import asyncio
+
+    from termnews.catalog import demo_image
+    from termnews.images import cached_image, decodes
+    from termnews.paths import resolve_paths
+
+    paths = resolve_paths(tmp_path / "d").ensure()
+    urls = {e.media_content[0]["url"] for feed in parsed_feeds().values() for e in feed.entries}
+    assert len(urls) >= 90
+    for url in urls:
+        found = demo_image(url)
+        assert found is not None, url
+        assert decodes(found.read_bytes()), url
+        assert asyncio.run(cached_image(paths, Config(), url, offline=True)) == found
+    assert not paths.images_dir.exists() or not any(paths.images_dir.iterdir())  # no copies
+    prefix = "https://meridian.example/img/"
+    for hostile in (prefix + "../outlet.toml", prefix + "..%2Foutlet.toml", prefix + "x.toml",
+                    prefix + "/etc/passwd.jpg", "https://elsewhere.test/img/world-1.jpg"):
+        assert demo_image(hostile) is None, hostile

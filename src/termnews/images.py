@@ -88,11 +88,13 @@ async def cached_image(paths: Paths, config: Config, url: str, *,
                        offline: bool = False) -> Path | None:
     """The image at url as a local file (fetched now if needed), or None when it cannot be had
     (not http(s), offline and not cached, a reserved host such as ``*.example``, an error,
-    too large, not an image)."""
+    too large, not an image). The demo outlet's images come with the package."""
     safe = safe_http_url(url)
     if safe is None:
         return None
-    found = image_path(paths, safe)
+    from termnews.catalog import demo_image
+
+    found = image_path(paths, safe) or demo_image(safe)
     if found is not None or offline or reserved_host(safe):
         return found
     from termnews.feeds.fetch import fetch, make_client

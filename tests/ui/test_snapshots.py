@@ -42,7 +42,7 @@ def _deterministic(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _compare(snap_compare: Any, seeded: Path, tmp_path: Path, shot: Any) -> bool:
     paths = shots.fresh_copy(seeded, tmp_path / "data")
-    app = shots.make_app(paths)
+    app = shots.make_app(paths, images=shot.images)
     try:
         return bool(snap_compare(app, terminal_size=shot.size, run_before=shot.run))
     finally:
@@ -50,7 +50,7 @@ def _compare(snap_compare: Any, seeded: Path, tmp_path: Path, shot: Any) -> bool
 
 
 STATES = {
-    **{s.name: s for s in shots.SHOTS},  # main, article, search, narrow: the README's pictures
+    **{s.name: s for s in shots.SHOTS},  # main, article, search, narrow, images: the README's
     "help": Shot("help", (120, 40), keys=("question_mark",)),
     "subscriptions": Shot("subscriptions", (120, 40), keys=("S", "down", "down")),
     "edition_picker": Shot("edition_picker", (80, 24), keys=("L", "down")),

@@ -55,6 +55,20 @@ def builtin_outlets() -> tuple[Outlet, ...]:
     return tuple(outlets)
 
 
+DEMO_IMAGE_PREFIX = "https://meridian.example/img/"  # the demo's lead images (a reserved name)
+
+
+def demo_image(url: str) -> Path | None:
+    """The bundled file for a demo lead image URL (``…/img/<story id>.jpg``), if there is one."""
+    if not url.startswith(DEMO_IMAGE_PREFIX):
+        return None
+    name = url[len(DEMO_IMAGE_PREFIX):]
+    if not name.endswith(".jpg") or not name[:-4].replace("-", "").isalnum():
+        return None  # only plain story ids: nothing like ../ reaches the file system
+    path = Path(str(resources.files(__package__) / "demo" / "images" / name))
+    return path if path.is_file() else None
+
+
 @cache
 def demo_outlet() -> Outlet:
     """The bundled offline demo outlet; its feed URLs are file: URIs into the package."""

@@ -40,7 +40,7 @@ class ArticlePane(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     ArticlePane { background: $surface; padding: 0 1; }
     ArticlePane > Markdown { margin: 0; padding: 0; background: $surface; }
-    ArticlePane > #lead-image { margin: 1 0 0 0; }
+    ArticlePane > #lead-image { margin: 0; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
