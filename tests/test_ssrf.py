@@ -168,6 +168,9 @@ def refresh_error(lib: Library, url: str) -> str | None:
     ("http://[::ffff:127.0.0.1]:{port}/admin", "::ffff:127.0.0.1"),
     ("http://0.0.0.0:{port}/admin", "0.0.0.0"),
     ("http://127.0.0.2:{port}/admin", "127.0.0.2"),
+    ("http://2130706433:{port}/admin", "127.0.0.1"),  # numeric forms the resolver reads
+    ("http://0x7f.1:{port}/admin", "127.0.0.1"),
+    ("http://127.1:{port}/admin", "127.0.0.1"),
 ])
 def test_every_form_of_local_target_is_refused(
         lib: Library, public_server: FeedServer, feed_server: FeedServer,

@@ -189,7 +189,7 @@ async def _origin_local(client: Client, url: str) -> bool:
 
 async def _answered_from_local(client: Client, resp: object, url: str) -> bool:
     """Whether the response to url, the fetch's origin, came from a local address: its
-    connection's peer when known (direct), else url's name resolved (through a proxy)."""
+    connection's peer when known (direct), else url's name resolved (a proxy's answer)."""
     local = getattr(resp, "peer_local", None)
     return bool(local) if local is not None else await _origin_local(client, url)
 

@@ -31,8 +31,9 @@ class H11Response:
         self.peer = conn.peer  # the server's address, for the fetcher's origin check
 
     @property
-    def peer_local(self) -> bool:
-        return self.conn.peer_is_local()
+    def peer_local(self) -> bool | None:
+        """Whether the server's address is local; None when the socket does not say."""
+        return self.conn.peer_is_local() if self.conn.peer else None
 
     async def aiter_stream(self) -> AsyncIterator[bytes]:
         h11 = self.conn.h11
