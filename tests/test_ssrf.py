@@ -171,6 +171,7 @@ def refresh_error(lib: Library, url: str) -> str | None:
     ("http://2130706433:{port}/admin", "127.0.0.1"),  # numeric forms the resolver reads
     ("http://0x7f.1:{port}/admin", "127.0.0.1"),
     ("http://127.1:{port}/admin", "127.0.0.1"),
+    ("http://\x1bc\x07.localhost:{port}/admin", "c.localhost"),  # escapes not shown
 ])
 def test_every_form_of_local_target_is_refused(
         lib: Library, public_server: FeedServer, feed_server: FeedServer,

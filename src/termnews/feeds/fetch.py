@@ -173,7 +173,8 @@ def _header_safe(value: str) -> bool:
 
 def _refused(hop: int, address: str) -> str:
     what = "redirect" if hop else "link"
-    return f"{what} to a local network address refused ({address[:80]})"
+    shown = "".join(c for c in address[:80] if c.isascii() and c.isprintable())  # a URL's host
+    return f"{what} to a local network address refused ({shown})"
 
 
 async def _origin_local(client: Client, url: str) -> bool:
