@@ -289,14 +289,12 @@ async def test_pool_refuses_a_local_peer_even_when_kept_alive(
     assert feed_server.count(path="/a.xml") == 1 and public_server.count(path="/b.xml") == 1
 
 
-@pytest.mark.skipif(not hasattr(RefreshConfig(), "allow_local_redirects"),
-                    reason="[refresh] allow_local_redirects is not in config.py yet")
 async def test_the_config_escape_hatch_allows_local_redirects(
         public_server: FeedServer, feed_server: FeedServer) -> None:
     admin = feed_server.add("/admin", make_rss(2, 3))
     url = public_server.redirect("/moved.xml", admin, 301)
     config = Config(refresh=RefreshConfig(timeout=2.0, deadline=5.0,
-                                          allow_local_redirects=True))  # type: ignore[call-arg]
+                                          allow_local_redirects=True))
     async with make_client(config) as client:
         r = await fetch(client, url, etag=None, last_modified=None, config=config)
         assert r.error is None and r.status == 200
@@ -304,3 +302,52 @@ async def test_the_config_escape_hatch_allows_local_redirects(
                         origin=public_server.url("/feed.xml"))
         assert r.error is None and r.status == 200
     assert (await get(url)).error == f"{REFUSED_REDIRECT} (127.0.0.1)"  # off by default
+
+
+# --- the wiring: full-text pages and lead images carry their feed as origin -------------------
+
+
+def _story_feed(public_server: FeedServer, page: str, image: str) -> str:
+    """A public feed whose one story links a page and a lead image on the local network."""
+    body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            'xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Public</title>'
+            "<link>https://public.test/</link><item><guid>s1</guid><title>Story</title>"
+            f"<link>{page}</link><description>The teaser stays.</description>"
+            f'<media:content url="{image}" medium="image" type="image/png"/>'
+            "</item></channel></rss>")
+    return public_server.add("/story.xml", body.encode())
+
+
+async def test_full_text_and_images_of_a_public_feed_never_reach_local_addresses(
+        public_server: FeedServer, feed_server: FeedServer, tmp_path: Path) -> None:
+    from image_support import png
+    from termnews.fulltext import fetch_article_text, fetch_missing_full_texts, prefetch
+    from termnews.images import cached_image
+
+    page = feed_server.add("/admin.html", b"<html><body><p>secret</p></body></html>",
+                           "text/html")
+    image = feed_server.add("/cam.png", png(), "image/png")
+    feed = _story_feed(public_server, page, image)
+    lib = open_library(tmp_path / "d")
+    try:
+        lib.add_feeds([feed])
+        await lib.refresh()
+        (row,) = lib.articles()
+        article = await fetch_article_text(lib, row.id)
+        assert article.full_text == "" and article.summary == "The teaser stays."
+        assert article.full_text_error == f"{REFUSED_LINK} (127.0.0.1)"
+        with lib.conn:
+            lib.conn.execute("UPDATE articles SET full_text_at = NULL, full_text_error = NULL")
+        assert await fetch_missing_full_texts(lib.paths, lib.config, [feed], limit=5) == 0
+        with lib.conn:
+            lib.conn.execute("UPDATE articles SET full_text_at = NULL, full_text_error = NULL")
+        assert await prefetch(lib, [row.id]) == 0
+        assert (lib.article(row.id) or article).full_text_error == f"{REFUSED_LINK} (127.0.0.1)"
+        assert await cached_image(lib.paths, lib.config, article.image_url,
+                                  origin=article.feed_url) is None
+        assert feed_server.count() == 0  # the local server never saw a request
+        # Without an origin (a URL the user gave), the same image is fetched.
+        assert await cached_image(lib.paths, lib.config, image) is not None
+        assert feed_server.count(path="/cam.png") == 1
+    finally:
+        lib.close()

@@ -33,6 +33,9 @@ class RefreshConfig:
     full_text: bool = False  # fetch article pages of new articles on refresh
     full_text_limit: int = 50  # at most this many pages per refresh
     parse_workers: int = 2  # processes parsing feeds
+    # A feed on the internet may not redirect or link into the local network (SSRF);
+    # true turns that rule off, for a reader whose public feeds point at an intranet.
+    allow_local_redirects: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ EXAMPLE = """\
 # max_bytes = 16777216      # largest feed body accepted (after decompression)
 # interval_minutes = 30     # periodic refresh in the TUI (0 = off)
 # full_text = false         # also fetch the article pages of new articles
+# allow_local_redirects = false  # let public feeds redirect or link into the local network
 
 [cache]
 # max_articles = 2000       # per feed; starred articles are never purged

@@ -247,14 +247,15 @@ def _fetchable(url: str, allow_files: bool) -> bool:
 
 
 async def _fetch_page(client: Any, url: str, title: str, config: Config, *,
-                      allow_files: bool) -> PageText:
+                      allow_files: bool, origin: str | None = None) -> PageText:
     """Download and extract one page; ExtractError with the reason on failure."""
     from termnews.feeds.fetch import fetch
 
     if not _fetchable(url, allow_files):
         raise ExtractError("the article has no http(s) address")
+    # origin: the feed the link came from; a public feed's link to a local address is refused.
     result = await fetch(client, url, etag=None, last_modified=None, config=config,
-                         allow_files=allow_files)
+                         allow_files=allow_files, origin=origin)
     if result.error:
         raise ExtractError(result.error)
     if result.status is not None and not 200 <= result.status < 300:
@@ -281,9 +282,11 @@ def _store(conn: sqlite3.Connection, article_id: int, page: PageText | None,
 
 
 async def _fetch_and_store(client: Any, conn: sqlite3.Connection, article_id: int, url: str,
-                           title: str, config: Config, *, allow_files: bool) -> bool:
+                           title: str, feed_url: str, config: Config, *,
+                           allow_files: bool) -> bool:
     try:
-        page = await _fetch_page(client, url, title, config, allow_files=allow_files)
+        page = await _fetch_page(client, url, title, config, allow_files=allow_files,
+                                 origin=feed_url or None)
     except ExtractError as exc:
         _store(conn, article_id, None, clean_line(str(exc))[:300] or "failed")
         return False
@@ -319,7 +322,8 @@ async def fetch_article_text(lib: Library, article_id: int, *, allow_files: bool
         return article
     if retry_failed_after > 0 and failed_recently(lib.conn, article_id, retry_failed_after):
         return article
-    await _fetch_many(lib.conn, [(article_id, article.url, article.title)], lib.config,
+    await _fetch_many(lib.conn, [(article_id, article.url, article.title, article.feed_url)],
+                      lib.config,
                       allow_files=allow_files)
     return lib.article(article_id) or article
 
@@ -327,7 +331,7 @@ async def fetch_article_text(lib: Library, article_id: int, *, allow_files: bool
 # --- ahead of time --------------------------------------------------------------------------
 
 
-async def _fetch_many(conn: sqlite3.Connection, todo: Sequence[tuple[int, str, str]],
+async def _fetch_many(conn: sqlite3.Connection, todo: Sequence[tuple[int, str, str, str]],
                       config: Config, *, allow_files: bool) -> int:
     """Fetch and store pages, at most ``refresh.per_host`` at once from one host."""
     import contextlib
@@ -336,12 +340,12 @@ async def _fetch_many(conn: sqlite3.Connection, todo: Sequence[tuple[int, str, s
 
     config = _page_config(config)
     limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
-    needs_http = any(not url.lower().startswith("file:") for _, url, _ in todo)
+    needs_http = any(not url.lower().startswith("file:") for _, url, _, _ in todo)
     client_cm: Any = make_client(config) if needs_http else contextlib.nullcontext(None)
 
-    async def one(client: Any, aid: int, url: str, title: str) -> bool:
+    async def one(client: Any, aid: int, url: str, title: str, feed_url: str) -> bool:
         async with limiter.slot(url):
-            return await _fetch_and_store(client, conn, aid, url, title, config,
+            return await _fetch_and_store(client, conn, aid, url, title, feed_url, config,
                                           allow_files=allow_files)
 
     async with client_cm as client:
@@ -350,24 +354,25 @@ async def _fetch_many(conn: sqlite3.Connection, todo: Sequence[tuple[int, str, s
 
 
 def _pending(conn: sqlite3.Connection, feed_urls: Iterable[str], limit: int,
-             *, allow_files: bool) -> list[tuple[int, str, str]]:
-    """Articles of these feeds never tried for full text, newest first (index ranges only)."""
-    rows: list[tuple[float, int, str, str]] = []
-    for url in dict.fromkeys(feed_urls):
-        fid = cache.feed_id(conn, url)
+             *, allow_files: bool) -> list[tuple[int, str, str, str]]:
+    """Articles of these feeds never tried for full text, newest first (index ranges only),
+    as (id, page URL, title, feed URL)."""
+    rows: list[tuple[float, int, str, str, str]] = []
+    for feed_url in dict.fromkeys(feed_urls):
+        fid = cache.feed_id(conn, feed_url)
         if fid is None:
             continue
-        rows.extend(conn.execute(
+        rows.extend((*r, feed_url) for r in conn.execute(
             """SELECT COALESCE(published, fetched_at), id, url, title FROM articles
                WHERE feed_id = ? AND full_text_at IS NULL AND url != ''
                ORDER BY published DESC, id DESC LIMIT ?""",
             (fid, limit),
-        ).fetchall())
+        ))
     rows.sort(key=lambda r: (r[0] or 0.0, r[1]), reverse=True)
     todo = []
-    for _, aid, url, title in rows:
+    for _, aid, url, title, feed_url in rows:
         if _fetchable(url, allow_files):
-            todo.append((aid, url, title))
+            todo.append((aid, url, title, feed_url))
         if len(todo) >= limit:
             break
     return todo
@@ -404,12 +409,13 @@ async def prefetch(lib: Library, ids: Iterable[int], *, allow_files: bool = Fals
     todo = []
     for aid in wanted:
         row = conn.execute(
-            """SELECT url, title FROM articles WHERE id = ? AND full_text = ''
-               AND (full_text_at IS NULL OR full_text_at < ?)""",
+            """SELECT a.url, a.title, f.url FROM articles a JOIN feeds f ON f.id = a.feed_id
+               WHERE a.id = ? AND a.full_text = ''
+               AND (a.full_text_at IS NULL OR a.full_text_at < ?)""",
             (aid, stale),
         ).fetchone()
         if row and _fetchable(row[0], allow_files):
-            todo.append((aid, row[0], row[1]))
+            todo.append((aid, row[0], row[1], row[2]))
     if not todo:
         return 0
     return await _fetch_many(conn, todo, lib.config, allow_files=allow_files)

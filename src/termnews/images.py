@@ -85,7 +85,7 @@ def image_path(paths: Paths, url: str) -> Path | None:
 
 
 async def cached_image(paths: Paths, config: Config, url: str, *,
-                       offline: bool = False) -> Path | None:
+                       offline: bool = False, origin: str | None = None) -> Path | None:
     """The image at url as a local file (fetched now if needed), or None when it cannot be had
     (not http(s), offline and not cached, a reserved host such as ``*.example``, an error,
     too large, not an image). The demo outlet's images come with the package."""
@@ -102,7 +102,9 @@ async def cached_image(paths: Paths, config: Config, url: str, *,
     limited = replace(config, refresh=replace(
         config.refresh, max_bytes=min(config.refresh.max_bytes, IMAGE_MAX_BYTES)))
     async with make_client(limited) as client:
-        result = await fetch(client, safe, etag=None, last_modified=None, config=limited)
+        # origin: the article's feed; a public feed's image on a local address is refused.
+        result = await fetch(client, safe, etag=None, last_modified=None, config=limited,
+                             origin=origin)
     if result.error or result.status != 200 or not result.body:
         return None
     media = result.content_type.split(";")[0].strip().lower()

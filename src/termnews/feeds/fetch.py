@@ -221,7 +221,7 @@ async def _fetch_http(client: Client, url: str, etag: str | None,
     # Refuse local addresses? True: the origin is public. None: not known yet (the URL is
     # its own origin; settled at the first redirect by where its answer came from).
     refuse: bool | None = None
-    if getattr(r, "allow_local_redirects", False):  # the user's escape hatch, when configured
+    if r.allow_local_redirects:  # the user's escape hatch
         refuse = False
     elif origin is not None and origin != url:
         refuse = not await _origin_local(client, origin)

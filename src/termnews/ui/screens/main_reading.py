@@ -72,7 +72,7 @@ class ReadingMixin(MainFrame):
         self.article = article
         await self.pane.show(article.id, message.head, message.rest, keep_scroll=message.full)
         if self.config.ui.show_images and (first_show or message.full):
-            self._load_image(article.id, article.image_url)
+            self._load_image(article.id, article.image_url, article.feed_url)
         if first_show and not article.read:
             delay = self.config.ui.mark_read_delay
             if delay == 0:
@@ -117,12 +117,13 @@ class ReadingMixin(MainFrame):
             asyncio.run(fulltext.prefetch(lib, prefetch))
 
     @work(thread=True, group="image", exclusive=True, exit_on_error=False)
-    def _load_image(self, article_id: int, url: str) -> None:
+    def _load_image(self, article_id: int, url: str, feed_url: str) -> None:
         """The lead image from disk, else fetched now (not offline); None when there is none."""
         from termnews.images import cached_image
 
         path = asyncio.run(cached_image(self.library.paths, self.config, url,
-                                        offline=self.offline)) if url else None
+                                        offline=self.offline, origin=feed_url or None)
+                           ) if url else None
         self.post_message(LeadImageLoaded(article_id, path))
 
     async def on_lead_image_loaded(self, message: LeadImageLoaded) -> None:
