@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from termnews import __version__
 from termnews.cli.context import CliError, Context
+from termnews.i18n import _, environment_language, language, resolve_language, set_language
 from termnews.library import LibraryError
 from termnews.store.db import StoreError
 
@@ -41,13 +42,13 @@ class _Quiet(argparse.ArgumentParser):
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR",
-                        help="keep config, cache and state under DIR (env TERMNEWS_DATA_DIR)")
+                        help=_("keep config, cache and state under DIR (env TERMNEWS_DATA_DIR)"))
     parser.add_argument("--profile", metavar="NAME",
-                        help="the user profile (env TERMNEWS_PROFILE; default: your user name)")
-    parser.add_argument("--offline", action="store_true", help="never touch the network")
+                        help=_("the user profile (env TERMNEWS_PROFILE; default: your user name)"))
+    parser.add_argument("--offline", action="store_true", help=_("never touch the network"))
     parser.add_argument("--demo", action="store_true",
-                        help="the bundled offline demo outlet, in its own data folder")
-    parser.add_argument("--edition", metavar="LANG", help="start in this edition (TUI)")
+                        help=_("the bundled offline demo outlet, in its own data folder"))
+    parser.add_argument("--edition", metavar="LANG", help=_("start in this edition (TUI)"))
 
 
 def _tui_args(argv: Sequence[str]) -> argparse.Namespace | None:
@@ -70,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="termnews",
-        description="A terminal news reader: outlets, editions, sections, offline cache.",
+        description=_("A terminal news reader: outlets, editions, sections, offline cache."),
     )
     parser.add_argument("--version", action="version", version=f"termnews {__version__}")
     _global_options(parser)
@@ -86,21 +87,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cli_context(argv: Sequence[str]) -> Context | None:
+    """A Context from the global options alone, read before the full parser is built so
+    that its help texts come out in the user's language. None when they do not parse
+    (the full parser then reports the error)."""
+    parser = _Quiet(prog="termnews", add_help=False)
+    _global_options(parser)
+    try:
+        args, _rest = parser.parse_known_args(argv)
+    except ValueError:
+        return None
+    return Context.from_args(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _tui_args(sys.argv[1:] if argv is None else argv)
-    if args is None:
-        parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _tui_args(argv)
+    if args is None:  # a subcommand, --help or --version: the CLI speaks the user's language
+        previous = language()
+        early = _cli_context(argv)
+        set_language(early.language() if early is not None else
+                     resolve_language("edition", environment_language()))
         try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for bad usage
-            return int(exc.code or 0)
+            return _run_command(argv, early)
+        finally:
+            set_language(previous)  # the in-process callers (tests) get their language back
     ctx = Context.from_args(args)
     try:
-        if args.command is None:
-            from termnews.cli.tui import run_tui
+        from termnews.cli.tui import run_tui
 
-            return run_tui(args, ctx)
-        return int(args.handler(args, ctx))
+        return _guarded(lambda: run_tui(args, ctx), ctx)
+    finally:
+        ctx.close()
+
+
+def _run_command(argv: list[str], early: Context | None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for bad usage
+        return int(exc.code or 0)
+    ctx = Context.from_args(args)
+    if early is not None and early.paths == ctx.paths:
+        ctx._config = early._config  # read once
+    try:
+        return _guarded(lambda: int(args.handler(args, ctx)), ctx)
+    finally:
+        ctx.close()
+
+
+def _guarded(run: Callable[[], int], ctx: Context) -> int:
+    """Run a command; errors become one ``termnews: …`` line on stderr and an exit status."""
+    try:
+        return run()
     except CliError as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return exc.status
@@ -108,10 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"termnews: {exc}", file=sys.stderr)
         return 1
     except sqlite3.Error as exc:  # e.g. a locked or full disk mid-command: one line, not a trace
-        print(f"termnews: database error: {exc}", file=sys.stderr)
+        print("termnews: " + _("database error: {error}").format(error=exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("termnews: interrupted", file=sys.stderr)
+        print("termnews: " + _("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`termnews articles | head`): stop quietly, and point
@@ -125,5 +164,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return 0
-    finally:
-        ctx.close()

@@ -9,40 +9,42 @@ from typing import Any
 
 from termnews.cli.context import Context
 from termnews.cli.output import iso_utc, one_line, short_date
+from termnews.i18n import N_, _
 from termnews.library import Library
 from termnews.model import Article, ArticleQuery
 from termnews.store.export import iter_articles
 
-HELP = """\
+HELP = N_("""\
 The articles of the profile's subscriptions, newest first (undated last); all
 matching articles unless --limit is given. Text: one line per article,
 "ID  date (UTC)  [section] title". --json: JSON Lines, one article a line, with
 id, outlet, edition, section, feed_url, guid, url, title, author, published
 (ISO 8601 UTC, "2026-11-20T12:00:00Z", or null), summary (plain text),
 categories, read, starred, plus editor, language, image_url, image_caption,
-image_credit, alternates ([{lang, url}]) and full_text (bool: page text cached)."""
+image_credit, alternates ([{lang, url}]) and full_text (bool: page text cached).""")
 
 
 def _count(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("not a number: {text}").format(text=repr(text))) from None
     if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+        raise argparse.ArgumentTypeError(_("must be 0 or more"))
     return n
 
 
 def add_filters(p: argparse.ArgumentParser) -> None:
     """The article filters `articles` and `mark --all` share."""
-    p.add_argument("--unread", action="store_true", help="only unread articles")
-    p.add_argument("--starred", action="store_true", help="only starred articles")
-    p.add_argument("--outlet", metavar="O", help="only this outlet (key, e.g. pravda)")
+    p.add_argument("--unread", action="store_true", help=_("only unread articles"))
+    p.add_argument("--starred", action="store_true", help=_("only starred articles"))
+    p.add_argument("--outlet", metavar="O", help=_("only this outlet (key, e.g. pravda)"))
     # dest differs from the global --edition (the TUI's start edition) so neither hides the other
     p.add_argument("--edition", metavar="LANG", dest="filter_edition",
-                   help="only this edition (language code)")
-    p.add_argument("--section", metavar="S", help="only this section key (e.g. world)")
-    p.add_argument("--search", metavar="QUERY", help="full-text search (words as prefixes)")
+                   help=_("only this edition (language code)"))
+    p.add_argument("--section", metavar="S", help=_("only this section key (e.g. world)"))
+    p.add_argument("--search", metavar="QUERY", help=_("full-text search (words as prefixes)"))
 
 
 def query_from(args: argparse.Namespace, lib: Library) -> ArticleQuery:
@@ -61,11 +63,12 @@ def query_from(args: argparse.Namespace, lib: Library) -> ArticleQuery:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("articles", help="list articles (text or JSON Lines)", description=HELP,
+    p = sub.add_parser("articles", help=_("list articles (text or JSON Lines)"),
+                       description=_(HELP),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--json", action="store_true", help="JSON Lines, one article a line")
+    p.add_argument("--json", action="store_true", help=_("JSON Lines, one article a line"))
     add_filters(p)
-    p.add_argument("--limit", metavar="N", type=_count, help="at most N articles")
+    p.add_argument("--limit", metavar="N", type=_count, help=_("at most N articles"))
     p.set_defaults(handler=run)
 
 

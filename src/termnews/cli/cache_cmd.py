@@ -8,24 +8,25 @@ import sys
 
 from termnews.cli.context import Context
 from termnews.cli.output import iso_utc
+from termnews.i18n import N_, _, ngettext
 
-HELP = """\
+HELP = N_("""\
 prune: delete articles beyond each feed's limits — [cache] max_articles (newest
 kept) and keep_days in the config, or a [feeds."URL"] override. Articles starred
 by any profile are never deleted; cached images unused for keep_days go too.
 --vacuum also compacts the database files.
-stats: feeds, articles, full texts, starred articles, date range and sizes."""
+stats: feeds, articles, full texts, starred articles, date range and sizes.""")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("cache", help="prune the cache or show its size",
-                       description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser("cache", help=_("prune the cache or show its size"),
+                       description=_(HELP), formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = p.add_subparsers(dest="cache_action", metavar="ACTION", required=True)
-    pr = actions.add_parser("prune", help="apply max_articles and keep_days (starred kept)")
-    pr.add_argument("--vacuum", action="store_true", help="then compact the database")
-    pr.add_argument("--json", action="store_true", help="the counts as one JSON object")
-    st = actions.add_parser("stats", help="what the cache holds")
-    st.add_argument("--json", action="store_true", help="one JSON object")
+    pr = actions.add_parser("prune", help=_("apply max_articles and keep_days (starred kept)"))
+    pr.add_argument("--vacuum", action="store_true", help=_("then compact the database"))
+    pr.add_argument("--json", action="store_true", help=_("the counts as one JSON object"))
+    st = actions.add_parser("stats", help=_("what the cache holds"))
+    st.add_argument("--json", action="store_true", help=_("one JSON object"))
     p.set_defaults(handler=run)
 
 
@@ -57,9 +58,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 "images": images,
             }) + "\n")
         else:
-            out.write(f"pruned {result.deleted} articles ({result.by_age} too old, "
-                      f"{result.by_count} over the per-feed limit) in {result.feeds} feeds; "
-                      f"{result.kept_starred} starred kept; {images} old images removed\n")
+            out.write(ngettext(
+                "pruned {n} articles ({old} too old, {over} over the per-feed limit) in "
+                "{feeds} feeds; {starred} starred kept; {images} old images removed",
+                "pruned {n} articles ({old} too old, {over} over the per-feed limit) in "
+                "{feeds} feeds; {starred} starred kept; {images} old images removed",
+                result.deleted,
+            ).format(n=result.deleted, old=result.by_age, over=result.by_count,
+                     feeds=result.feeds, starred=result.kept_starred, images=images) + "\n")
         return 0
     stats = cache_stats(lib, ctx.paths)
     record = {
@@ -72,13 +78,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         out.write(json.dumps(record) + "\n")
     else:
-        out.write(
-            f"feeds        {stats.feeds}\n"
-            f"articles     {stats.articles} ({stats.full_texts} with full text, "
-            f"{stats.full_text_errors} full-text failures, {stats.starred} starred)\n"
-            f"dates        {iso_utc(stats.oldest) or '-'} .. {iso_utc(stats.newest) or '-'}\n"
-            f"cache.db     {_size(stats.cache_db_bytes)}\n"
-            f"state.db     {_size(stats.state_db_bytes)}\n"
-            f"images       {stats.images} ({_size(stats.image_bytes)})\n"
-        )
+        # TRANSLATORS: the row labels of `termnews cache stats` (cache.db and state.db are
+        # file names and stay as they are)
+        rows = [
+            (_("feeds"), str(stats.feeds)),
+            (_("articles"), _("{n} ({full} with full text, {failed} full-text failures, "
+                              "{starred} starred)").format(
+                n=stats.articles, full=stats.full_texts, failed=stats.full_text_errors,
+                starred=stats.starred)),
+            (_("dates"), f"{iso_utc(stats.oldest) or '-'} .. {iso_utc(stats.newest) or '-'}"),
+            ("cache.db", _size(stats.cache_db_bytes)),
+            ("state.db", _size(stats.state_db_bytes)),
+            (_("images"), f"{stats.images} ({_size(stats.image_bytes)})"),
+        ]
+        width = max(12, max(len(label) for label, _value in rows) + 1)
+        out.write("".join(f"{label:<{width}} {value}\n" for label, value in rows))
     return 0

@@ -6,6 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 
 from termnews.config import Config, ConfigError, load_config
+from termnews.i18n import environment_language, resolve_language
 from termnews.library import Library, LibraryError
 from termnews.paths import Paths, demo_paths, resolve_paths
 from termnews.store.db import StoreError
@@ -43,6 +44,16 @@ class Context:
             except ConfigError as exc:
                 raise CliError(str(exc)) from None
         return self._config
+
+    def language(self) -> str:
+        """The language the CLI speaks: ``ui.language`` from the config, or, when that is
+        "edition" (a command shows no one edition), the locale environment's. A broken
+        config is reported by the command itself; here it just means "edition"."""
+        try:
+            setting = self.config.ui.language
+        except CliError:
+            setting = "edition"
+        return resolve_language(setting, environment_language())
 
     def library(self, *, starter: bool = True) -> Library:
         """The profile's library, created (and started) on first use.

@@ -8,28 +8,30 @@ from typing import Any
 from termnews.cli.context import CliError, Context
 from termnews.cli.output import iso_utc, json_line, one_line, short_date
 from termnews.feeds.opml import is_feed_url
+from termnews.i18n import N_, _, ngettext
 from termnews.library import Library
 from termnews.model import FeedStatus, Subscription
 
-LIST_HELP = """\
+LIST_HELP = N_("""\
 Every subscribed feed with the outcome of its last fetch.
 --json prints JSON Lines, one object per feed: url, title, error (null when
 healthy), fetched_at (ISO 8601 UTC, null before the first fetch), http_status,
-articles (how many are cached), outlet, edition, section, folder, next_fetch_at."""
+articles (how many are cached), outlet, edition, section, folder, next_fetch_at.""")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("feeds", help="add, list or remove feeds",
-                       description="Add, list or remove plain feeds by URL.")
+    p = sub.add_parser("feeds", help=_("add, list or remove feeds"),
+                       description=_("Add, list or remove plain feeds by URL."))
     fsub = p.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
-    add = fsub.add_parser("add", help="subscribe to feeds by URL")
-    add.add_argument("urls", nargs="+", metavar="URL", help="http(s) feed URL")
+    add = fsub.add_parser("add", help=_("subscribe to feeds by URL"))
+    add.add_argument("urls", nargs="+", metavar="URL", help=_("http(s) feed URL"))
     add.set_defaults(handler=run_add)
-    ls = fsub.add_parser("list", help="subscribed feeds and their health", description=LIST_HELP,
+    ls = fsub.add_parser("list", help=_("subscribed feeds and their health"),
+                         description=_(LIST_HELP),
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    ls.add_argument("--json", action="store_true", help="JSON Lines, one feed a line")
+    ls.add_argument("--json", action="store_true", help=_("JSON Lines, one feed a line"))
     ls.set_defaults(handler=run_list)
-    rm = fsub.add_parser("remove", help="unsubscribe from feeds by URL")
+    rm = fsub.add_parser("remove", help=_("unsubscribe from feeds by URL"))
     rm.add_argument("urls", nargs="+", metavar="URL")
     rm.set_defaults(handler=run_remove)
 
@@ -43,14 +45,18 @@ def catalog_index(lib: Library) -> dict[str, tuple[str, str, str]]:
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     for url in args.urls:
         if not is_feed_url(url):
-            raise CliError(f"not an http(s) feed URL: {one_line(url)}", 2)
+            raise CliError(_("not an http(s) feed URL: {url}").format(url=one_line(url)), 2)
     lib = ctx.library(starter=False)
     urls = list(dict.fromkeys(args.urls))
     catalog = catalog_index(lib)
     new = sum(lib.subscribe(*catalog[u]) for u in urls if u in catalog)  # as its section
     new += lib.add_feeds([u for u in urls if u not in catalog])
-    print(f"added {new} feed{'s' if new != 1 else ''}"
-          + (f" ({len(urls) - new} already subscribed)" if new < len(urls) else ""))
+    if new < len(urls):
+        print(ngettext("added {n} feed ({old} already subscribed)",
+                       "added {n} feeds ({old} already subscribed)", new)
+              .format(n=new, old=len(urls) - new))
+    else:
+        print(ngettext("added {n} feed", "added {n} feeds", new).format(n=new))
     return 0
 
 
@@ -59,9 +65,9 @@ def run_remove(args: argparse.Namespace, ctx: Context) -> int:
     subscribed = set(lib.subscribed_urls())
     missing = [u for u in args.urls if u not in subscribed]
     if missing:  # remove nothing rather than half of what was asked
-        raise CliError(f"not subscribed: {one_line(missing[0])}")
+        raise CliError(_("not subscribed: {url}").format(url=one_line(missing[0])))
     removed = lib.remove_feeds(dict.fromkeys(args.urls))
-    print(f"removed {removed} feed{'s' if removed != 1 else ''}")
+    print(ngettext("removed {n} feed", "removed {n} feeds", removed).format(n=removed))
     return 0
 
 
@@ -91,11 +97,12 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
             json_line(rec)
             continue
         if rec["fetched_at"] is None:
-            mark, state = "·", "never fetched"
-        elif rec["error"]:
-            mark, state = "✗", f"error: {rec['error']}"
+            mark, state = "·", _("never fetched")
+        elif rec["error"]:  # the error itself is stored data: it stays as recorded
+            mark, state = "✗", _("error: {error}").format(error=rec["error"])
         else:
-            mark, state = "✓", f"{rec['articles']} articles"
+            mark, state = "✓", ngettext("{n} articles", "{n} articles",
+                                        rec["articles"]).format(n=rec["articles"])
         fetched = statuses[sub.feed_url].fetched_at if rec["fetched_at"] else None
         when = f"  {short_date(fetched)}" if fetched else ""
         title = f"  {rec['title']}" if rec["title"] else ""

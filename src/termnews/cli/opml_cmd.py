@@ -12,34 +12,36 @@ from termnews.cli.context import CliError, Context
 from termnews.cli.feeds_cmd import catalog_index
 from termnews.cli.output import one_line, warn
 from termnews.feeds.opml import ExportFeed, FeedListError, build_opml, parse_feed_list
+from termnews.i18n import N_, _, ngettext
 from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library
 
-IMPORT_HELP = """\
+IMPORT_HELP = N_("""\
 Subscribe to the feeds of an OPML 2.0 file (folders, nested or not, become
 folders: "Outer/Inner") or of a newsboat urls file (one URL a line; the first
 tag becomes the folder, a "~Title" tag the title; query:, exec: and filter:
 lines and "!" tags are skipped with a note). The format is told by content.
 A feed that is also a catalog section is subscribed as that section.
-The file is read whole first: a malformed file imports nothing (exit 1)."""
+The file is read whole first: a malformed file imports nothing (exit 1).""")
 
-EXPORT_HELP = """\
+EXPORT_HELP = N_("""\
 Write the profile's subscriptions as OPML 2.0 to FILE (stdout by default):
-catalog sections grouped by outlet and edition, folders as outlines."""
+catalog sections grouped by outlet and edition, folders as outlines.""")
 
 MAX_LIST_BYTES = 32 * 1024 * 1024  # a feed list larger than this is not a feed list
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    imp = sub.add_parser("import", help="subscribe to the feeds of an OPML or newsboat file",
-                         description=IMPORT_HELP,
+    imp = sub.add_parser("import", help=_("subscribe to the feeds of an OPML or newsboat file"),
+                         description=_(IMPORT_HELP),
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    imp.add_argument("file", metavar="FILE", help="OPML or newsboat urls file ('-' for stdin)")
+    imp.add_argument("file", metavar="FILE",
+                     help=_("OPML or newsboat urls file ('-' for stdin)"))
     imp.set_defaults(handler=run_import)
-    exp = sub.add_parser("export", help="write subscriptions as OPML 2.0",
-                         description=EXPORT_HELP,
+    exp = sub.add_parser("export", help=_("write subscriptions as OPML 2.0"),
+                         description=_(EXPORT_HELP),
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     exp.add_argument("file", metavar="FILE", nargs="?", default="-",
-                     help="where to write (default: stdout)")
+                     help=_("where to write (default: stdout)"))
     exp.set_defaults(handler=run_export)
 
 
@@ -51,9 +53,10 @@ def _read(name: str) -> bytes:
             with open(name, "rb") as fh:
                 data = fh.read(MAX_LIST_BYTES + 1)
     except OSError as exc:
-        raise CliError(f"cannot read {one_line(name)}: {exc.strerror or exc}") from None
+        raise CliError(_("cannot read {file}: {error}").format(
+            file=one_line(name), error=exc.strerror or exc)) from None
     if len(data) > MAX_LIST_BYTES:
-        raise CliError(f"{one_line(name)}: too large for a feed list")
+        raise CliError(_("{file}: too large for a feed list").format(file=one_line(name)))
     return data
 
 
@@ -66,7 +69,7 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     for note in feed_list.notes:
         warn(f"{name}: {note}")
     if not feed_list.feeds:
-        raise CliError(f"{one_line(name)}: no feeds found")
+        raise CliError(_("{file}: no feeds found").format(file=one_line(name)))
     lib = ctx.library(starter=False)
     catalog = catalog_index(lib)
     new = 0
@@ -81,8 +84,11 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         new += lib.add_feeds([u for u, _ in feeds], folder=folder,
                              titles={u: t for u, t in feeds if t})
     total = len(feed_list.feeds)
-    print(f"imported {total} feed{'s' if total != 1 else ''} from {one_line(name)} "
-          f"({feed_list.format}): {new} new, {total - new} already subscribed")
+    print(ngettext("imported {n} feed from {file} ({format}): {new} new, {old} already subscribed",
+                   "imported {n} feeds from {file} ({format}): {new} new, "
+                   "{old} already subscribed", total)
+          .format(n=total, file=one_line(name), format=feed_list.format, new=new,
+                  old=total - new))
     return 0
 
 
@@ -128,7 +134,9 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
             os.unlink(tmp)
             raise
     except OSError as exc:
-        raise CliError(f"cannot write {one_line(args.file)}: {exc.strerror or exc}") from None
-    print(f"exported {len(lib.subscribed_urls())} feeds to {one_line(args.file)}",
-          file=sys.stderr)
+        raise CliError(_("cannot write {file}: {error}").format(
+            file=one_line(args.file), error=exc.strerror or exc)) from None
+    n = len(lib.subscribed_urls())
+    print(ngettext("exported {n} feeds to {file}", "exported {n} feeds to {file}", n)
+          .format(n=n, file=one_line(args.file)), file=sys.stderr)
     return 0

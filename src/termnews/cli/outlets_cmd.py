@@ -8,31 +8,39 @@ from typing import Any
 
 from termnews.cli.context import CliError, Context
 from termnews.cli.output import one_line
+from termnews.i18n import N_, _, ngettext
 from termnews.model import Outlet
 
-OUTLETS_HELP = """\
+OUTLETS_HELP = N_("""\
 The catalog: outlets → editions (language) → sections (each a feed), and the
 user's own feeds and folders as outlets. ✓ marks a subscribed section.
 --json prints one JSON document: a list of outlets {key, name, demo, user,
 editions: [{lang, name, home, rtl, sections: [{key, title, feed_url, verified,
-subscribed}]}]}."""
+subscribed}]}]}.""")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("outlets", help="list outlets, editions and sections",
-                       description=OUTLETS_HELP,
+    p = sub.add_parser("outlets", help=_("list outlets, editions and sections"),
+                       description=_(OUTLETS_HELP),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--json", action="store_true", help="one JSON document")
+    p.add_argument("--json", action="store_true", help=_("one JSON document"))
     p.set_defaults(handler=run_outlets)
-    for name, verb in (("subscribe", "subscribe to"), ("unsubscribe", "unsubscribe from")):
-        s = sub.add_parser(
-            name, help=f"{verb} an outlet, one edition or one section",
-            description=f"{verb.capitalize()} an outlet's edition (by default the one of your "
-                        "language, else English), a given edition, or one section of it. "
-                        "See `termnews outlets` for the keys.")
-        s.add_argument("outlet", metavar="OUTLET", help="outlet key or name, e.g. pravda")
-        s.add_argument("edition", metavar="EDITION", nargs="?", help="language code, e.g. ru")
-        s.add_argument("section", metavar="SECTION", nargs="?", help="section key, e.g. world")
+    for name, help_text, description in (
+        ("subscribe", _("subscribe to an outlet, one edition or one section"),
+         _("Subscribe to an outlet's edition (by default the one of your language, else "
+           "English), a given edition, or one section of it. See `termnews outlets` for "
+           "the keys.")),
+        ("unsubscribe", _("unsubscribe from an outlet, one edition or one section"),
+         _("Unsubscribe from an outlet's edition (by default the one of your language, else "
+           "English), a given edition, or one section of it. See `termnews outlets` for "
+           "the keys.")),
+    ):
+        s = sub.add_parser(name, help=help_text, description=description)
+        s.add_argument("outlet", metavar="OUTLET", help=_("outlet key or name, e.g. pravda"))
+        s.add_argument("edition", metavar="EDITION", nargs="?",
+                       help=_("language code, e.g. ru"))
+        s.add_argument("section", metavar="SECTION", nargs="?",
+                       help=_("section key, e.g. world"))
         s.set_defaults(handler=run_subscribe if name == "subscribe" else run_unsubscribe)
 
 
@@ -69,7 +77,7 @@ def run_outlets(args: argparse.Namespace, ctx: Context) -> int:
             print(one_line(f"  {e['lang'] or '—'}  {e['name']}{home}"))
             for s in e["sections"]:
                 mark = "✓" if s["subscribed"] else " "
-                unverified = "  (unverified)" if not s["verified"] else ""
+                unverified = "  " + _("(unverified)") if not s["verified"] else ""
                 print(one_line(f"    {mark} {s['key']:<10} {s['title']:<14} "
                                f"{s['feed_url']}{unverified}"))
     return 0
@@ -84,9 +92,10 @@ def run_subscribe(args: argparse.Namespace, ctx: Context) -> int:
     new = lib.subscribe(args.outlet, args.edition, args.section)
     what = one_line(_where(args))
     if new:
-        print(f"subscribed to {new} feed{'s' if new != 1 else ''} of {what}")
+        print(ngettext("subscribed to {n} feed of {what}", "subscribed to {n} feeds of {what}",
+                       new).format(n=new, what=what))
     else:
-        print(f"already subscribed to {what}")
+        print(_("already subscribed to {what}").format(what=what))
     return 0
 
 
@@ -95,6 +104,7 @@ def run_unsubscribe(args: argparse.Namespace, ctx: Context) -> int:
     removed = lib.unsubscribe(args.outlet, args.edition, args.section)
     what = one_line(_where(args))
     if not removed:
-        raise CliError(f"not subscribed to {what}")
-    print(f"unsubscribed from {removed} feed{'s' if removed != 1 else ''} of {what}")
+        raise CliError(_("not subscribed to {what}").format(what=what))
+    print(ngettext("unsubscribed from {n} feed of {what}", "unsubscribed from {n} feeds of {what}",
+                   removed).format(n=removed, what=what))
     return 0

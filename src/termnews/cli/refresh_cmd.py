@@ -9,9 +9,10 @@ from contextlib import contextmanager
 
 from termnews.cli.context import CliError, Context
 from termnews.cli.output import warn
+from termnews.i18n import N_, _, ngettext
 from termnews.model import RefreshEvent, RefreshSummary
 
-HELP = """\
+HELP = N_("""\
 Fetch every subscribed feed (conditional GET: an unchanged feed costs one 304).
 On a terminal a progress bar runs on stderr; at the end one summary line goes to
 stdout, e.g. "refreshed 200 feeds: 198 ok, 2 failed, 0 unchanged, 10000 new articles".
@@ -19,14 +20,14 @@ Each failed feed is listed on stderr, one line each ("termnews: URL: error").
 
 exit status: 0 when the refresh ran, even if some feeds failed; 1 when every
 feed failed (nothing could be fetched) or on a storage error; 2 on bad usage
-(e.g. with --offline, which forbids the network)."""
+(e.g. with --offline, which forbids the network).""")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("refresh", help="fetch subscribed feeds", description=HELP,
+    p = sub.add_parser("refresh", help=_("fetch subscribed feeds"), description=_(HELP),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--full-text", action="store_true",
-                   help="also fetch the article pages of new articles")
+                   help=_("also fetch the article pages of new articles"))
     p.set_defaults(handler=run)
 
 
@@ -40,29 +41,38 @@ def _progress(enabled: bool) -> Iterator[Callable[[RefreshEvent], None] | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    with Progress(TextColumn("refreshing"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[new]} new"), TimeElapsedColumn(),
+    def fresh(n: int) -> str:
+        return ngettext("{n} new", "{n} new", n).format(n=n)
+
+    # markup=False: a translation is text, never Rich markup
+    with Progress(TextColumn(_("refreshing"), markup=False), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[new]}", markup=False), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
-        task = bar.add_task("refresh", total=None, new=0)
+        task = bar.add_task("refresh", total=None, new=fresh(0))
         new = 0
 
         def update(event: RefreshEvent) -> None:
             nonlocal new
             new += event.new_articles
-            bar.update(task, completed=event.done, total=event.total, new=new)
+            bar.update(task, completed=event.done, total=event.total, new=fresh(new))
 
         yield update
 
 
 def summary_line(s: RefreshSummary, total: int) -> str:
-    return (f"refreshed {total} feed{'s' if total != 1 else ''}: {s.feeds_ok} ok, "
-            f"{s.feeds_failed} failed, {s.not_modified} unchanged, "
-            f"{s.new_articles} new article{'s' if s.new_articles != 1 else ''}")
+    feeds = ngettext(
+        "refreshed {n} feed: {ok} ok, {failed} failed, {unchanged} unchanged",
+        "refreshed {n} feeds: {ok} ok, {failed} failed, {unchanged} unchanged", total,
+    ).format(n=total, ok=s.feeds_ok, failed=s.feeds_failed, unchanged=s.not_modified)
+    articles = ngettext("{n} new article", "{n} new articles", s.new_articles)
+    # TRANSLATORS: the refresh summary: "<feeds part>, <new articles part>"
+    return _("{feeds}, {articles}").format(feeds=feeds,
+                                          articles=articles.format(n=s.new_articles))
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.offline and not ctx.demo:
-        raise CliError("refresh needs the network, which --offline forbids", 2)
+        raise CliError(_("refresh needs the network, which --offline forbids"), 2)
     lib = ctx.library()
     total = len(lib.subscribed_urls())
     interactive = sys.stderr.isatty()
@@ -87,5 +97,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         warn(f"{url}: {error}")
     print(summary_line(summary, total))
     if total and summary.feeds_failed >= total:
-        raise CliError(f"every feed failed ({summary.feeds_failed} of {total})")
+        raise CliError(_("every feed failed ({failed} of {total})").format(
+            failed=summary.feeds_failed, total=total))
     return 0

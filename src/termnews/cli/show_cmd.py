@@ -12,10 +12,11 @@ import sys
 from typing import Any
 
 from termnews.cli.context import CliError, Context
+from termnews.i18n import N_, _
 from termnews.library import Library
 from termnews.model import Article
 
-HELP = """\
+HELP = N_("""\
 Print one article: breadcrumb, title, byline, image caption, the body (the
 article page's full text when it is cached, else the feed's text), tags, and
 what to read next (same story in other editions, related, more in this section,
@@ -23,26 +24,28 @@ latest). --json prints one JSON object: the fields of `termnews articles --json`
 plus body (Markdown), full_text (bool), related ([{id, title, reason}], reason
 one of "same story", "related", "section", "latest") and translations
 ([{lang, id, url}], id null when that edition's article is not cached).
-show never touches the network."""
+show never touches the network.""")
 
 
 def _article_id(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an article id: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("not an article id: {text}").format(text=repr(text))) from None
     if n <= 0:
-        raise argparse.ArgumentTypeError(f"not an article id: {text!r}")
+        raise argparse.ArgumentTypeError(_("not an article id: {text}").format(text=repr(text)))
     return n
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("show", help="print one article (full text when cached)",
-                       description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("id", type=_article_id, metavar="ID", help="the article id (see: articles)")
-    p.add_argument("--json", action="store_true", help="one JSON object")
+    p = sub.add_parser("show", help=_("print one article (full text when cached)"),
+                       description=_(HELP), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("id", type=_article_id, metavar="ID",
+                   help=_("the article id (see: articles)"))
+    p.add_argument("--json", action="store_true", help=_("one JSON object"))
     p.add_argument("--related", type=int, default=5, metavar="N",
-                   help="related articles per kind (default 5; 0 = only the same story)")
+                   help=_("related articles per kind (default 5; 0 = only the same story)"))
     p.set_defaults(handler=run)
 
 
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     lib = ctx.library()
     article = lib.article(args.id)
     if article is None:
-        raise CliError(f"no article with id {args.id}")
+        raise CliError(_("no article with id {id}").format(id=args.id))
     limit = max(0, args.related)
     if args.json:
         sys.stdout.write(json.dumps(show_record(lib, article, limit), ensure_ascii=False) + "\n")

@@ -8,6 +8,8 @@ class-level constants must be marked with ``N_`` and translated at render time.
 from __future__ import annotations
 
 import gettext
+import os
+from collections.abc import Mapping
 from importlib import resources
 
 DOMAIN = "termnews"
@@ -48,6 +50,27 @@ def resolve_language(setting: str, edition_lang: str | None = None) -> str:
     shown (English for a language without a catalog); anything else names a language."""
     wanted = edition_lang if setting == "edition" else setting
     return wanted if wanted in LANGUAGES else "en"
+
+
+# Where gettext looks for the message language, in its order of precedence.
+LOCALE_VARIABLES: tuple[str, ...] = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str:
+    """The message language the locale environment asks for, as gettext reads it: the first
+    variable set decides (LANGUAGE may list several, "ru:de"); "C", "POSIX" or a language
+    without a catalog means English."""
+    env = os.environ if environ is None else environ
+    for var in LOCALE_VARIABLES:
+        value = env.get(var, "")
+        if not value:
+            continue
+        for entry in value.split(":") if var == "LANGUAGE" else [value]:
+            lang = entry.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+            if lang in LANGUAGES:
+                return lang
+        return "en"
+    return "en"
 
 
 def language() -> str:
