@@ -111,6 +111,9 @@ def test_json_output_is_byte_identical_in_every_language(
     speak(monkeypatch, "ru")
     listing = cli(capsys, "feeds", "list")[1]
     assert "ошибка: HTTP 500" in listing and "3 статьи" in listing
+    assert "\nТеги: Section " in cli(capsys, "show", str(first))[1]
+    speak(monkeypatch, "en")
+    assert "\nTags: Section " in cli(capsys, "show", str(first))[1]
 
 
 def test_config_language_wins_over_the_locale(
@@ -153,6 +156,17 @@ def test_russian_plural_forms_for_1_3_5(
         "{n} новая статья")
     assert translations("ru").ngettext("{n} new article", "{n} new articles", 11) == (
         "{n} новых статей")
+
+
+def test_a_broken_config_still_speaks_the_locale_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    speak(monkeypatch, "ru")
+    resolve_paths().ensure().config_file.write_text("[ui\n", encoding="utf-8")
+    rc, _, err = cli(capsys, "feeds", "list")
+    assert rc == 1 and err.startswith("termnews: ") and "not valid TOML" in err
+    rc, out, _ = cli(capsys, "--help")
+    assert rc == 0 and "Читалка новостей для терминала" in out
 
 
 def test_help_and_argument_errors_are_translated(
