@@ -25,7 +25,10 @@ def fill(lib: Library, url: str, n: int, *, days_apart: float = 1.0) -> None:
     lib.add_feeds([url])
     lib.feed_sources([url])
     entries = tuple(
-        ParsedEntry(guid=f"{url}#{i}", url=f"https://news.test/{i}", title=f"Item {i} of {url}",
+        # Links of their own per feed: two feeds sharing a link are one story (its
+        # marks apply to both copies; tests/test_duplicates.py).
+        ParsedEntry(guid=f"{url}#{i}", url=f"https://news.test/{url[-5:]}/{i}",
+                    title=f"Item {i} of {url}",
                     summary=f"Body {i}", published=NOW - timedelta(days=i * days_apart))
         for i in range(n)
     )

@@ -310,18 +310,35 @@ class Library:
         """Unread articles per subscribed feed URL."""
         return cache.unread_counts(self.conn, self.subscribed_urls(), self.profile)
 
+    def hidden_unread(self) -> dict[tuple[str, str], int]:
+        """Per (outlet, edition): unread articles its All view leaves out as later copies
+        of a story it shows from another section. The All count is the sum of the
+        sections' unread counts minus this."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for s in self.subscriptions():
+            groups.setdefault((s.outlet, s.edition), []).append(s.feed_url)
+        return {
+            place: n for place, urls in groups.items()
+            if len(urls) > 1 and (n := cache.hidden_copies(
+                self.conn, ArticleQuery(feed_urls=tuple(urls), unread=True), self.profile))
+        }
+
     def section_of(self, article: Article | ArticleRow) -> SectionRef:
         return SectionRef(article.outlet, article.edition, article.section)
 
     # --- marks ----------------------------------------------------------------------
 
     def _keys(self, ids: Iterable[int]) -> list[str]:
+        """Keys of the articles and of every copy of their stories in other feeds (a
+        mark applies to the story, so the section views agree)."""
         ids = list(ids)
         keys = cache.article_keys(self.conn, ids)
         missing = [i for i in ids if i not in keys]
         if missing:
             raise LibraryError(f"no article with id {missing[0]}")
-        return [keys[i] for i in ids]
+        copies = [i for i in cache.copies_of(self.conn, ids) if i not in keys]
+        keys.update(cache.article_keys(self.conn, copies))
+        return [keys[i] for i in dict.fromkeys([*ids, *copies]) if i in keys]
 
     def mark_read(self, ids: Iterable[int], read: bool = True) -> None:
         keys = self._keys(ids)

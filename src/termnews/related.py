@@ -514,6 +514,9 @@ def related_articles(lib: Library, article_id: int, *, limit: int = 5) -> list[R
         return []
     items: list[RelatedItem] = []
     used: set[int] = {src.id}
+    if src.url:  # the same article in another feed (a section and an "all news" feed)
+        used.update(r[0] for r in conn.execute(
+            "SELECT id FROM articles WHERE url = ? LIMIT 64", (src.url,)))
     for lang, _url, aid, title in _same_story(conn, src):
         if aid is not None and aid not in used:
             used.add(aid)

@@ -151,6 +151,7 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     now = time.time()
     new = 0
     new_ids: list[int] = []
+    moved: set[str] = set()
     seen: set[str] = set()
     for e in parsed.entries:
         key = article_key(feed_url, e.guid)
@@ -177,6 +178,8 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
             article_id = cur.lastrowid
             new_ids.append(article_id)
         else:
+            article_id, old_url = conn.execute(
+                "SELECT id, url FROM articles WHERE key=?", (key,)).fetchone()
             # Only rewrite a row whose content changed: keeps FTS churn low.
             conn.execute(
                 """UPDATE articles SET url=?, title=?, author=?, editor=?,
@@ -190,10 +193,16 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
                        AND body_text IS ?)""",
                 (*values, key, *values),
             )
-            article_id = conn.execute("SELECT id FROM articles WHERE key=?", (key,)).fetchone()[0]
+            if old_url != e.url:  # the link moved: copies of either link are looked up again
+                moved.update((old_url, e.url))
         if e.alternates:
             set_alternates(conn, article_id, e.alternates)
     _index_new(conn, new_ids)
+    copies = _mark_copies(conn, new_ids)
+    if copies:
+        inherit_marks(conn, copies)
+    if moved:
+        relink_copies(conn, moved)
     return new
 
 
@@ -208,6 +217,78 @@ def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
                 WHERE id IN ({','.join('?' * len(chunk))})""",
             chunk,
         )
+
+
+# --- one story in several feeds ------------------------------------------------
+
+# The first earlier row with the same link in another feed, and its feed (schema
+# migration 5): a seek on articles_url (url = ? AND rowid < ?) per row.
+_FIRST_COPY = """(SELECT d.id, d.feed_id FROM articles d
+                  WHERE d.url = a.url AND d.feed_id != a.feed_id AND d.id < a.id
+                  ORDER BY d.id LIMIT 1)"""
+_HAS_COPY = """EXISTS (SELECT 1 FROM articles d
+                      WHERE d.url = a.url AND d.feed_id != a.feed_id AND d.id < a.id)"""
+
+
+def _mark_copies(conn: sqlite3.Connection, ids: Sequence[int]) -> list[int]:
+    """Point new rows that repeat an earlier article of another feed at it; their ids."""
+    copies: list[int] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        copies.extend(r[0] for r in conn.execute(
+            f"""UPDATE articles AS a SET (dup_of, dup_feed) = {_FIRST_COPY}
+                WHERE a.id IN ({','.join('?' * len(chunk))}) AND a.url != '' AND {_HAS_COPY}
+                RETURNING id""",
+            chunk,
+        ).fetchall())
+    return copies
+
+
+def relink_copies(conn: sqlite3.Connection, urls: Iterable[str]) -> None:
+    """Recompute ``dup_of`` for every row with one of these links (a link changed)."""
+    urls = [u for u in urls if u]
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(
+            f"""UPDATE articles AS a SET (dup_of, dup_feed) = {_FIRST_COPY}
+                WHERE a.url IN ({marks}) AND {_HAS_COPY}""", chunk)
+        conn.execute(
+            f"""UPDATE articles AS a SET dup_of = NULL, dup_feed = NULL
+                WHERE a.url IN ({marks}) AND a.dup_of IS NOT NULL AND NOT {_HAS_COPY}""", chunk)
+
+
+def inherit_marks(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """A copy that arrives after its story was read or starred gets the same marks, for
+    every profile (a profile's own mark on the copy's key, e.g. after a cache rebuild,
+    stays)."""
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        conn.execute(
+            f"""INSERT INTO state.marks(profile, key, read, starred, read_at, starred_at)
+                SELECT m.profile, a.key, m.read, m.starred, m.read_at, m.starred_at
+                FROM articles a JOIN articles d ON d.id = a.dup_of
+                CROSS JOIN state.profiles p
+                JOIN state.marks m ON m.profile = p.name AND m.key = d.key
+                WHERE a.id IN ({','.join('?' * len(chunk))})
+                ON CONFLICT(profile, key) DO NOTHING""",
+            chunk,
+        )
+
+
+def copies_of(conn: sqlite3.Connection, ids: Iterable[int]) -> list[int]:
+    """The ids and every copy of their stories: rows with the same link in other feeds."""
+    ids = list(dict.fromkeys(ids))
+    found = dict.fromkeys(ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found.update(dict.fromkeys(r[0] for r in conn.execute(
+            f"""SELECT d.id FROM articles a JOIN articles d ON d.url = a.url
+                WHERE a.id IN ({','.join('?' * len(chunk))}) AND a.url != ''
+                AND d.feed_id != a.feed_id""",
+            chunk,
+        )))
+    return list(found)
 
 
 def set_alternates(conn: sqlite3.Connection, article_id: int, alts: Sequence[Alternate]) -> None:
@@ -267,19 +348,26 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def _where(q: ArticleQuery) -> tuple[str, list[object]]:
+def _feed_where(q: ArticleQuery, f: str = "f") -> tuple[list[str], list[object]]:
+    """The feed filters of q (which feeds it shows) as clauses on the feed alias."""
     clauses: list[str] = []
     params: list[object] = []
     if q.feed_urls is not None:
         if not q.feed_urls:
             clauses.append("0")
         else:
-            clauses.append(f"f.url IN ({','.join('?' * len(q.feed_urls))})")
+            clauses.append(f"{f}.url IN ({','.join('?' * len(q.feed_urls))})")
             params.extend(q.feed_urls)
     for column, value in (("outlet", q.outlet), ("edition", q.edition), ("section", q.section)):
         if value is not None:
-            clauses.append(f"f.{column} = ?")
+            clauses.append(f"{f}.{column} = ?")
             params.append(value)
+    return clauses, params
+
+
+def _where(q: ArticleQuery) -> tuple[list[str], list[object]]:
+    """The filters of q as clauses on articles a, feeds f and marks m, and parameters."""
+    clauses, params = _feed_where(q)
     if q.unread:
         clauses.append("COALESCE(m.read, 0) = 0")
     if q.starred:
@@ -291,6 +379,37 @@ def _where(q: ArticleQuery) -> tuple[str, list[object]]:
         else:
             clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(match)
+    return clauses, params
+
+
+def _spans_feeds(q: ArticleQuery) -> bool:
+    """Whether q can show more than one feed (then a story in two feeds shows once)."""
+    return q.feed_urls is None or len(q.feed_urls) > 1
+
+
+def _earlier_copy_shown(q: ArticleQuery) -> tuple[str, list[object]]:
+    """EXISTS: an earlier copy of row a's story in another feed that q shows.
+
+    Only rows with ``dup_of`` set have one (callers test that first, so this runs for
+    copies only). "Shows" is by feed (q's feeds, outlet, edition, section): marks are
+    the same on every copy (``Library.mark_read``/``star``, ``inherit_marks``), and the
+    story is listed once, as its first copy in the view.
+    """
+    clauses, params = _feed_where(q, "df")
+    sql = ("""EXISTS (SELECT 1 FROM articles d JOIN feeds df ON df.id = d.feed_id
+              WHERE d.url = a.url AND d.id < a.id AND d.feed_id != a.feed_id"""
+           + "".join(f" AND {c}" for c in clauses) + ")")
+    return sql, params
+
+
+def _filters(q: ArticleQuery) -> tuple[str, list[object]]:
+    """WHERE … for a listing: q's filters, and a story already shown from another feed
+    left out when q spans feeds."""
+    clauses, params = _where(q)
+    if _spans_feeds(q):
+        exists, more = _earlier_copy_shown(q)
+        clauses.append(f"(a.dup_of IS NULL OR NOT {exists})")
+        params += more
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -301,7 +420,7 @@ _FROM = """ FROM articles a JOIN feeds f ON f.id = a.feed_id
 def listing_sql(columns: str, q: ArticleQuery) -> tuple[str, list[object]]:
     """SELECT columns of the articles matching q, newest first, and its parameters
     (the profile comes first, for the marks join)."""
-    where, params = _where(q)
+    where, params = _filters(q)
     source = _FROM
     broad = q.section is None and (q.feed_urls is None or len(q.feed_urls) > 20)
     if q.limit is not None and broad:
@@ -332,13 +451,48 @@ def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> li
 
 
 def count_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> int:
-    where, params = _where(q)
+    clauses, params = _where(q)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     if not (q.unread or q.starred):
         # No mark in the filter: count from the feed index alone (100k: 48 -> 6 ms).
-        return int(conn.execute("SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id"
-                                + where, params).fetchone()[0])
-    return int(conn.execute("SELECT count(*)" + _FROM + where, [profile, *params])
-               .fetchone()[0])
+        total = int(conn.execute("SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id"
+                                 + where, params).fetchone()[0])
+    else:
+        total = int(conn.execute("SELECT count(*)" + _FROM + where, [profile, *params])
+                    .fetchone()[0])
+    return total - hidden_copies(conn, q, profile)
+
+
+def hidden_copies(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> int:
+    """How many rows matching q's filters a listing of q leaves out as later copies of a
+    story it shows from another feed.
+
+    Walks the copies only (partial index ``articles_dups``, which carries their key for
+    the marks), so it costs nothing on a cache without any. Most copies are settled by
+    the index alone (their first copy's feed, ``dup_feed``, is in the view); the others
+    by the EXISTS.
+    """
+    if not _spans_feeds(q):
+        return 0
+    clauses, params = _where(q)
+    feeds, feed_params = _feed_where(q, "vf")
+    shown = "SELECT vf.id FROM feeds vf" + (" WHERE " + " AND ".join(feeds) if feeds else "")
+    exists, more = _earlier_copy_shown(q)
+    if q.starred:
+        # Few stars: start from them, not from every copy.
+        source = """FROM state.marks m JOIN articles a ON a.key = m.key
+                    JOIN feeds f ON f.id = a.feed_id"""
+        clauses = ["m.profile = ?", *clauses]
+        params = [profile, *params]
+    else:
+        source = "FROM feeds f JOIN articles a INDEXED BY articles_dups ON a.feed_id = f.id"
+        if q.unread:
+            source += " LEFT JOIN state.marks m ON m.profile = ? AND m.key = a.key"
+            params = [profile, *params]
+    sql = (f"SELECT count(*) {source} WHERE a.dup_of IS NOT NULL"
+           + "".join(f" AND {c}" for c in clauses)
+           + f" AND (a.dup_feed IN ({shown}) OR {exists})")
+    return int(conn.execute(sql, [*params, *feed_params, *more]).fetchone()[0])
 
 
 def unread_counts(

@@ -125,6 +125,33 @@ CACHE_MIGRATIONS: list[str] = [
     """
     DROP TRIGGER {s}.articles_ai;
     """,
+    # 5: one story in two feeds (an "all news" feed and a section feed) is one article for
+    # the reader. dup_of is the first earlier row with the same non-empty link in another
+    # feed (NULL for a first copy), dup_feed that row's feed; views spanning several feeds
+    # hide a later copy whose earlier copy they show (store/cache.py). store_entries sets
+    # them for new rows (a seek on articles_url: url = ? AND rowid < ?). The partial index
+    # holds only the copies (with their key for the marks), so a count subtracts the hidden
+    # ones from the index alone.
+    # When a row goes (prune), the rows that pointed at it point at the next earlier copy,
+    # or become first copies.
+    """
+    ALTER TABLE {s}.articles ADD COLUMN dup_of INTEGER;
+    ALTER TABLE {s}.articles ADD COLUMN dup_feed INTEGER;
+    UPDATE {s}.articles AS a SET (dup_of, dup_feed) = (
+        SELECT d.id, d.feed_id FROM {s}.articles d
+        WHERE d.url = a.url AND d.feed_id != a.feed_id AND d.id < a.id ORDER BY d.id LIMIT 1)
+    WHERE a.url != '' AND EXISTS (
+        SELECT 1 FROM {s}.articles d
+        WHERE d.url = a.url AND d.feed_id != a.feed_id AND d.id < a.id);
+    CREATE INDEX {s}.articles_dups ON articles(feed_id, dup_feed, key) WHERE dup_of IS NOT NULL;
+    CREATE TRIGGER {s}.articles_dup_ad AFTER DELETE ON articles WHEN old.url != '' BEGIN
+        UPDATE articles SET (dup_of, dup_feed) = (
+            SELECT d.id, d.feed_id FROM articles d
+            WHERE d.url = old.url AND d.feed_id != articles.feed_id AND d.id < articles.id
+            ORDER BY d.id LIMIT 1)
+        WHERE url = old.url AND dup_of = old.id;
+    END;
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [

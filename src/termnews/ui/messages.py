@@ -6,7 +6,7 @@ Workers run in threads and hand their results over with ``post_message``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -96,6 +96,8 @@ class CountsLoaded(Message):
     unread: dict[str, int]
     starred: int
     generation: int
+    # Per (outlet, edition): unread later copies of a story its All view shows once.
+    hidden: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass

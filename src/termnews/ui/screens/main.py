@@ -75,6 +75,7 @@ class MainScreen(
         self.history = []
         self.history_pos = -1
         self.unread = {}
+        self.hidden_unread = {}
         self.starred_count = 0
         self._start = start
         self._generation = 0

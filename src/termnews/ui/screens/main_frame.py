@@ -53,6 +53,7 @@ class MainFrame(Screen[None]):
     history: list[int]
     history_pos: int
     unread: dict[str, int]
+    hidden_unread: dict[tuple[str, str], int]  # All counts a story in two sections once
     starred_count: int
     _start: StartState
     _generation: int  # bumped by every view change: late list results are dropped
@@ -209,6 +210,8 @@ class MainFrame(Screen[None]):
                 total += count or 0
                 section_entries.append(SectionEntry(
                     section_key(place.outlet, edition.lang, sec.key), sec.title, count, is_sub))
+        if edition is not None:
+            total = max(0, total - self.hidden_unread.get((place.outlet, edition.lang), 0))
         entries.append(SectionEntry("all", _("All"), total, icon="◆"))
         entries.extend(section_entries)
         entries.append(SectionEntry("starred", _("Starred"), self.starred_count, icon="★"))

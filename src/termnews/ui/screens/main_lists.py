@@ -109,10 +109,11 @@ class ListsMixin(MainFrame):
         lib = self.library
         unread = lib.unread_counts()
         starred = lib.count(ArticleQuery(starred=True))
-        self.post_message(CountsLoaded(unread, starred, 0))
+        self.post_message(CountsLoaded(unread, starred, 0, lib.hidden_unread()))
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
         self.unread = message.unread
+        self.hidden_unread = message.hidden
         self.starred_count = message.starred
         self._rebuild_sections()
 
