@@ -208,6 +208,11 @@ def test_russian_plural_rule() -> None:
     set_language("en")
     assert ngettext("{n} article marked read", "{n} articles marked read", 1).format(n=1) == (
         "1 article marked read")
+    # English messages whose source text is plural-only still say "1 feed", "1 article".
+    assert ngettext("exported {n} feeds to {file}", "exported {n} feeds to {file}", 1).format(
+        n=1, file="x.opml") == "exported 1 feed to x.opml"
+    assert ngettext("{n} articles", "{n} articles", 1).format(n=1) == "1 article"
+    assert ngettext("{n} articles", "{n} articles", 2).format(n=2) == "2 articles"
 
 
 # --- formatting -------------------------------------------------------------------------------
