@@ -152,6 +152,9 @@ async def test_search_shows_a_story_once(library: Library, feed_server: FeedServ
     assert titles(found) == [STORIES[1]]
     assert library.count(ArticleQuery(search="harbour cranes")) == 1
     assert found[0].id == ids_of_story(library, 1)[urls["all"]]
+    # A query of no words matches nothing, copies or not.
+    assert library.count(ArticleQuery(search="(((")) == 0 == len(
+        library.articles(ArticleQuery(search="(((")))
     # Searching one section finds its own copy.
     assert len(library.articles(ArticleQuery(search="harbour", feed_urls=(urls["world"],)))) == 1
 

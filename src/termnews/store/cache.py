@@ -472,9 +472,9 @@ def hidden_copies(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> in
     the index alone (their first copy's feed, ``dup_feed``, is in the view); the others
     by the EXISTS.
     """
-    if not _spans_feeds(q):
-        return 0
     clauses, params = _where(q)
+    if not _spans_feeds(q) or "0" in clauses:  # one feed, or nothing matches (no words)
+        return 0
     feeds, feed_params = _feed_where(q, "vf")
     shown = "SELECT vf.id FROM feeds vf" + (" WHERE " + " AND ".join(feeds) if feeds else "")
     exists, more = _earlier_copy_shown(q)
