@@ -407,10 +407,19 @@ def _filters(q: ArticleQuery) -> tuple[str, list[object]]:
     left out when q spans feeds."""
     clauses, params = _where(q)
     if _spans_feeds(q):
+        shown, shown_params = _shown_feeds(q)
         exists, more = _earlier_copy_shown(q)
-        clauses.append(f"(a.dup_of IS NULL OR NOT {exists})")
-        params += more
+        # Most copies are settled by their first copy's feed (no seek); the rest by EXISTS.
+        clauses.append(f"(a.dup_of IS NULL OR NOT (a.dup_feed IN ({shown}) OR {exists}))")
+        params += shown_params + more
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _shown_feeds(q: ArticleQuery) -> tuple[str, list[object]]:
+    """SELECT the ids of the feeds q shows (evaluated once per statement)."""
+    feeds, params = _feed_where(q, "vf")
+    return ("SELECT vf.id FROM feeds vf" + (" WHERE " + " AND ".join(feeds) if feeds else ""),
+            params)
 
 
 _FROM = """ FROM articles a JOIN feeds f ON f.id = a.feed_id
@@ -475,8 +484,7 @@ def hidden_copies(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> in
     clauses, params = _where(q)
     if not _spans_feeds(q) or "0" in clauses:  # one feed, or nothing matches (no words)
         return 0
-    feeds, feed_params = _feed_where(q, "vf")
-    shown = "SELECT vf.id FROM feeds vf" + (" WHERE " + " AND ".join(feeds) if feeds else "")
+    shown, feed_params = _shown_feeds(q)
     exists, more = _earlier_copy_shown(q)
     if q.starred:
         # Few stars: start from them, not from every copy.
