@@ -223,11 +223,14 @@ def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
 
 # The first earlier row with the same link in another feed, and its feed (schema
 # migration 5): a seek on articles_url (url = ? AND rowid < ?) per row.
+# A copy has the same link AND the same title: feeds that link every item to one home page
+# (or reuse a link for several stories) must not have their stories folded together.
 _FIRST_COPY = """(SELECT d.id, d.feed_id FROM articles d
-                  WHERE d.url = a.url AND d.feed_id != a.feed_id AND d.id < a.id
-                  ORDER BY d.id LIMIT 1)"""
+                  WHERE d.url = a.url AND d.title = a.title AND d.feed_id != a.feed_id
+                  AND d.id < a.id ORDER BY d.id LIMIT 1)"""
 _HAS_COPY = """EXISTS (SELECT 1 FROM articles d
-                      WHERE d.url = a.url AND d.feed_id != a.feed_id AND d.id < a.id)"""
+                      WHERE d.url = a.url AND d.title = a.title AND d.feed_id != a.feed_id
+                      AND d.id < a.id)"""
 
 
 def _mark_copies(conn: sqlite3.Connection, ids: Sequence[int]) -> list[int]:
@@ -277,7 +280,8 @@ def inherit_marks(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
 
 
 def copies_of(conn: sqlite3.Connection, ids: Iterable[int]) -> list[int]:
-    """The ids and every copy of their stories: rows with the same link in other feeds."""
+    """The ids and every copy of their stories: rows with the same link and title in other
+    feeds."""
     ids = list(dict.fromkeys(ids))
     found = dict.fromkeys(ids)
     for i in range(0, len(ids), 500):
@@ -285,7 +289,7 @@ def copies_of(conn: sqlite3.Connection, ids: Iterable[int]) -> list[int]:
         found.update(dict.fromkeys(r[0] for r in conn.execute(
             f"""SELECT d.id FROM articles a JOIN articles d ON d.url = a.url
                 WHERE a.id IN ({','.join('?' * len(chunk))}) AND a.url != ''
-                AND d.feed_id != a.feed_id""",
+                AND d.title = a.title AND d.feed_id != a.feed_id""",
             chunk,
         )))
     return list(found)

@@ -152,6 +152,27 @@ CACHE_MIGRATIONS: list[str] = [
         WHERE url = old.url AND dup_of = old.id;
     END;
     """,
+    # 6: a copy needs the same title as well as the same link. Some feeds link every item
+    # to their home page; with the link alone, all those stories were one story.
+    """
+    UPDATE {s}.articles SET dup_of = NULL, dup_feed = NULL WHERE dup_of IS NOT NULL;
+    UPDATE {s}.articles AS a SET (dup_of, dup_feed) = (
+        SELECT d.id, d.feed_id FROM {s}.articles d
+        WHERE d.url = a.url AND d.title = a.title AND d.feed_id != a.feed_id AND d.id < a.id
+        ORDER BY d.id LIMIT 1)
+    WHERE a.url != '' AND EXISTS (
+        SELECT 1 FROM {s}.articles d
+        WHERE d.url = a.url AND d.title = a.title AND d.feed_id != a.feed_id AND d.id < a.id);
+    DROP TRIGGER {s}.articles_dup_ad;
+    CREATE TRIGGER {s}.articles_dup_ad AFTER DELETE ON articles WHEN old.url != '' BEGIN
+        UPDATE articles SET (dup_of, dup_feed) = (
+            SELECT d.id, d.feed_id FROM articles d
+            WHERE d.url = old.url AND d.title = articles.title
+            AND d.feed_id != articles.feed_id AND d.id < articles.id
+            ORDER BY d.id LIMIT 1)
+        WHERE url = old.url AND dup_of = old.id;
+    END;
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [
