@@ -115,3 +115,13 @@ async def test_offline_draws_only_what_is_on_disk(ui_paths: Paths, feed_server: 
         assert not screen.pane.query("#lead-image")
     assert server.requests == []  # type: ignore[attr-defined]
     lib.close()
+
+
+def test_prepare_reports_a_terminal_that_cannot_be_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from termnews.ui.widgets.lead_image import prepare
+
+    assert prepare() is True
+    monkeypatch.setitem(sys.modules, "textual_image.widget", None)  # the import now fails
+    assert prepare() is False

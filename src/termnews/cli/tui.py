@@ -19,7 +19,12 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
     if lib.config.ui.show_images:
         from termnews.ui.widgets.lead_image import prepare
 
-        prepare()  # asks the terminal what it can draw, before Textual takes it over
+        # Ask the terminal what it can draw before Textual takes it over; if it cannot
+        # be asked, read without images (captions stay) rather than fail.
+        if not prepare():
+            from dataclasses import replace
+
+            lib.config = replace(lib.config, ui=replace(lib.config.ui, show_images=False))
     from termnews.ui.views import load_start
 
     start = load_start(lib, edition=getattr(args, "edition", None))

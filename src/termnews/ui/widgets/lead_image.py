@@ -19,9 +19,17 @@ if TYPE_CHECKING:
 IMAGE_ROWS = 12  # the image's height in the pane; its width follows the aspect ratio
 
 
-def prepare() -> None:
-    """Import textual-image (it queries the terminal) while the terminal is still ours."""
-    import textual_image.widget  # noqa: F401
+def prepare() -> bool:
+    """Import textual-image (it queries the terminal) while the terminal is still ours.
+
+    False when that fails (no terminal to ask, stdin not a tty …): the caller then turns
+    images off rather than let the import be retried once Textual owns the terminal.
+    """
+    try:
+        import textual_image.widget  # noqa: F401
+    except Exception:  # termios and OS errors of a terminal that cannot be queried
+        return False
+    return True
 
 
 def image_widget(path: Path, mode: str) -> Widget:
