@@ -51,17 +51,24 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edition", metavar="LANG", help=_("start in this edition (TUI)"))
 
 
-def _tui_args(argv: Sequence[str]) -> argparse.Namespace | None:
-    """argv with global options only (the TUI), parsed without importing any subcommand:
-    start-up time is a goal. None when argv needs the full parser."""
+def _global_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]] | None:
+    """The global options of argv and what is left, without importing any subcommand;
+    None when they do not parse (the full parser then reports the error)."""
     parser = _Quiet(prog="termnews", add_help=False)
     _global_options(parser)
     try:
-        args, rest = parser.parse_known_args(argv)
+        return parser.parse_known_args(argv)
     except ValueError:
         return None
-    if rest:
+
+
+def _tui_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """argv with global options only (the TUI), parsed without importing any subcommand:
+    start-up time is a goal. None when argv needs the full parser."""
+    parsed = _global_args(argv)
+    if parsed is None or parsed[1]:
         return None
+    args = parsed[0]
     args.command = None
     return args
 
@@ -91,13 +98,8 @@ def _cli_context(argv: Sequence[str]) -> Context | None:
     """A Context from the global options alone, read before the full parser is built so
     that its help texts come out in the user's language. None when they do not parse
     (the full parser then reports the error)."""
-    parser = _Quiet(prog="termnews", add_help=False)
-    _global_options(parser)
-    try:
-        args, _rest = parser.parse_known_args(argv)
-    except ValueError:
-        return None
-    return Context.from_args(args)
+    parsed = _global_args(argv)
+    return Context.from_args(parsed[0]) if parsed is not None else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
