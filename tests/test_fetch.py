@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -209,23 +210,36 @@ async def test_limiter_bounds_per_host(feed_server: FeedServer) -> None:
     assert feed_server.max_in_flight == 2
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
-async def test_https_certificates_are_verified(tmp_path: Path) -> None:
-    """http and https go through different transports: https must still verify."""
+@contextlib.contextmanager
+def tls_server(tmp_path: Path, handler: type[BaseHTTPRequestHandler], *,
+               san: bool = False) -> Iterator[tuple[int, Path]]:
+    """A loopback HTTPS server with a fresh self-signed certificate: (port, certificate).
+
+    With san, the certificate names 127.0.0.1 as its subjectAltName, so it verifies once
+    trusted; without, no client may accept it.
+    """
     key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    extra = ["-addext", "subjectAltName=IP:127.0.0.1"] if san else []
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
-                   check=True, capture_output=True)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    *extra], check=True, capture_output=True)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(str(cert), str(key))
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        r = await get(f"https://127.0.0.1:{httpd.server_address[1]}/feed.xml")
+        yield httpd.server_address[1], cert
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_https_certificates_are_verified(tmp_path: Path) -> None:
+    """http and https go through different transports: https must still verify."""
+    with tls_server(tmp_path, BaseHTTPRequestHandler) as (port, _cert):
+        r = await get(f"https://127.0.0.1:{port}/feed.xml")
     assert r.error is not None and r.error.startswith("TLS error")
     assert "certificate" in r.error
 
@@ -334,12 +348,6 @@ async def test_proxy_from_the_environment(feed_server: FeedServer,
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 async def test_https_feed_with_a_trusted_certificate(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust exactly this certificate
     body = make_rss(8, 3)
 
     class Handler(BaseHTTPRequestHandler):
@@ -355,18 +363,11 @@ async def test_https_feed_with_a_trusted_certificate(tmp_path: Path,
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(str(cert), str(key))
-    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
+    with tls_server(tmp_path, Handler, san=True) as (port, cert):
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust exactly this certificate
         config = cfg()
         async with make_client(config) as client:
             for _ in range(2):  # the second goes over the kept-alive TLS connection
-                r = await fetch(client, f"https://127.0.0.1:{httpd.server_address[1]}/f.xml",
+                r = await fetch(client, f"https://127.0.0.1:{port}/f.xml",
                                 etag=None, last_modified=None, config=config)
                 assert r.error is None and r.body == body
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
