@@ -93,7 +93,7 @@ class Library:
         self.demo = demo
         self.offline = offline
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: list[tuple[sqlite3.Connection, threading.Thread]] = []
         self._lock = threading.Lock()
 
     # --- plumbing ---------------------------------------------------------------
@@ -111,18 +111,25 @@ class Library:
             conn = connect(self.paths.cache_db, self.paths.state_db)
             self._local.conn = conn
             with self._lock:
-                self._conns.append(conn)
+                self._conns.append((conn, threading.current_thread()))
         return conn
 
     def close(self) -> None:
+        """Close the connections of this thread and of threads that have ended.
+
+        A connection of a thread still running is never closed from here: that thread
+        may be inside a transaction on it (closing it under the thread crashed the
+        process). It is only let go, and closes when its thread drops it."""
+        me = threading.current_thread()
         with self._lock:
-            for conn in self._conns:
+            conns, self._conns = self._conns, []
+            self._local = threading.local()
+        for conn, owner in conns:
+            if owner is me or not owner.is_alive():
                 try:
                     conn.close()
                 except sqlite3.Error:
                     pass
-            self._conns.clear()
-        self._local = threading.local()
 
     def __enter__(self) -> Library:
         return self

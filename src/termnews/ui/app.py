@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 from textual.app import App
 
 from termnews.i18n import _, set_language
 from termnews.library import Library
+from termnews.shutdown import ENDING_SIGNALS
 from termnews.ui.keys import APP_BINDINGS, user_keymap
 from termnews.ui.views import StartState, load_start
 
@@ -33,6 +36,20 @@ class TermnewsApp(App[int]):
         self._start = start
         self._edition = edition
         self.user_keymap, self.unknown_keys = user_keymap(library.config.keys)
+
+    def on_load(self) -> None:
+        # SIGTERM, SIGHUP (the terminal went away) and SIGINT end the app the way `q` does:
+        # workers stop in order (the refresh's writer finishes or rolls back, its parse
+        # workers are killed), state is saved, and Textual restores the terminal (main
+        # screen, mouse reporting off, cursor shown). The exit status is 128 + the signal.
+        loop = asyncio.get_running_loop()
+        for sig in ENDING_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._end_on_signal, sig)
+
+    def _end_on_signal(self, signum: int) -> None:
+        if self.return_code is None:  # not already on the way out (a `q`, an earlier signal)
+            self.exit(return_code=128 + signum)
 
     def on_mount(self) -> None:
         from termnews.ui.screens.main import MainScreen
