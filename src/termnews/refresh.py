@@ -184,10 +184,20 @@ class _Parser:
 
     @staticmethod
     def _kill_workers(pool: Executor) -> None:
-        processes = getattr(pool, "_processes", None) or {}  # no public way to stop one task
+        # There is no public way to stop a task or a worker: reach into the pool.
+        processes = getattr(pool, "_processes", None) or {}
         for proc in list(processes.values()):
             with contextlib.suppress(Exception):
                 proc.kill()
+        # A worker killed while it was sending a result leaves half a message in the
+        # result pipe, and the pool's manager thread would wait for the rest for ever
+        # (then the join in shutdown, and the interpreter's exit, hang). With the parent's
+        # own write end closed too, no writer is left: it reads EOF and declares the pool
+        # broken, which ends it.
+        with contextlib.suppress(Exception):
+            for proc in list(processes.values()):
+                proc.join(timeout=1.0)
+            pool._result_queue._writer.close()  # type: ignore[attr-defined]
 
     def _kill(self, pool: Executor) -> None:
         self._kill_workers(pool)

@@ -11,12 +11,14 @@ for it to end, and only then lets the cancellation through.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 import threading
 from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 
@@ -44,6 +46,8 @@ class Terminated(BaseException):
 async def wait_to_end(fut: asyncio.Future[T]) -> T:
     """Await ``fut`` to its very end, even if the caller is cancelled meanwhile (the
     cancellation is passed on once ``fut`` is done)."""
+    import asyncio
+
     interrupted = False
     while not fut.done():
         try:
@@ -62,6 +66,8 @@ async def in_thread(func: Callable[..., T], *args: Any,
                     stop: threading.Event | None = None) -> T:
     """``func(*args)`` in the default thread pool; if cancelled, set ``stop`` (when given),
     wait for the thread to end, then raise the cancellation."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     fut = loop.run_in_executor(None, func, *args)
     try:
@@ -78,6 +84,8 @@ def run(main: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(main)``, where SIGTERM, SIGHUP and SIGINT cancel ``main`` (so its
     ``finally`` blocks run: workers stopped, transactions ended, files closed) and then
     raise ``Terminated``."""
+    import asyncio
+
     got: list[int] = []
 
     async def guarded() -> T:

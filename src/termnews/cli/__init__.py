@@ -18,6 +18,7 @@ from termnews import __version__
 from termnews.cli.context import CliError, Context
 from termnews.i18n import _, environment_language, language, resolve_language, set_language
 from termnews.library import LibraryError
+from termnews.shutdown import Terminated, signals_raise
 from termnews.store.db import StoreError
 
 # Subcommand modules, in the order `termnews --help` lists them.
@@ -111,14 +112,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(early.language() if early is not None else
                      resolve_language("edition", environment_language()))
         try:
-            return _run_command(argv, early)
+            with signals_raise():
+                return _run_command(argv, early)
         finally:
             set_language(previous)  # the in-process callers (tests) get their language back
     ctx = Context.from_args(args)
     try:
         from termnews.cli.tui import run_tui
 
-        return _guarded(lambda: run_tui(args, ctx), ctx)
+        with signals_raise():  # until the app takes the signals over (ui.app.on_load)
+            return _guarded(lambda: run_tui(args, ctx), ctx)
     finally:
         ctx.close()
 
@@ -154,6 +157,14 @@ def _guarded(run: Callable[[], int], ctx: Context) -> int:
     except KeyboardInterrupt:
         print("termnews: " + _("interrupted"), file=sys.stderr)
         return 130
+    except Terminated as exc:  # SIGTERM / SIGHUP: everything was closed on the way out
+        import signal
+
+        if exc.signum == signal.SIGINT:
+            print("termnews: " + _("interrupted"), file=sys.stderr)
+        else:
+            print("termnews: " + _("stopped by {signal}").format(signal=exc), file=sys.stderr)
+        return exc.status
     except BrokenPipeError:
         # The reader went away (`termnews articles | head`): stop quietly, and point
         # stdout at /dev/null so the interpreter's final flush does not complain again.

@@ -88,10 +88,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             if bar is not None:
                 bar(event)
 
-        import asyncio  # here, not at import: `termnews --help` need not load it
+        from termnews import shutdown  # here, not at import: `termnews --help` need not load it
 
-        summary = asyncio.run(lib.refresh(progress=progress,
-                                          full_text=True if args.full_text else None))
+        # A signal cancels the refresh: its writer rolls back, its parse workers are
+        # killed, the files are closed, and Terminated ends the command (exit 128 + N).
+        summary = shutdown.run(lib.refresh(progress=progress,
+                                           full_text=True if args.full_text else None))
     total = max(total, seen)
     for url, error in summary.errors:
         warn(f"{url}: {error}")
