@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from termnews.config import Config
 from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, RefreshSummary
@@ -32,6 +33,7 @@ from termnews.paths import Paths
 from termnews.shutdown import Stopped, in_thread, wait_to_end
 from termnews.store import cache
 from termnews.store.db import StoreError, connect, transaction
+from termnews.store.health import cause, is_damage, where
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
 INLINE_MAX_BYTES = 1024 * 1024  # … if they are small: a big one could hold up the loop
@@ -257,8 +259,9 @@ class _Writer:
     thread is told to stop: it rolls its transaction back before the next feed, and the
     writer waits for it, so the connection is never closed under it."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cache_db: Path) -> None:
         self.conn = conn
+        self.cache_db = cache_db
         self.queue: asyncio.Queue[tuple[_Outcome, asyncio.Future[int]] | None] = asyncio.Queue()
         self.failure: BaseException | None = None
         self.stop = threading.Event()
@@ -292,8 +295,11 @@ class _Writer:
                     raise self.failure
                 counts = await in_thread(self._write, batch, stop=self.stop)
             except (sqlite3.Error, StoreError, OSError) as exc:
-                self.failure = exc if isinstance(exc, StoreError) else StoreError(
-                    f"cannot write the cache: {exc}")
+                # Damage stays as SQLite said it (the caller traces it to its file);
+                # anything else names the file and the cause ("disk is full").
+                self.failure = exc if isinstance(exc, StoreError) or is_damage(exc) else \
+                    StoreError(f"cannot save to {where(self.cache_db)}: "
+                               f"{cause(exc, self.cache_db.parent)}")
                 for _, fut in batch:
                     if not fut.done():
                         fut.set_exception(self.failure)
@@ -406,7 +412,7 @@ async def _refresh(
     done = 0
     ok = failed = not_modified = new_total = 0
     errors: list[tuple[str, str]] = []
-    writer = _Writer(conn)
+    writer = _Writer(conn, Path(conn.execute("PRAGMA main.database_list").fetchone()[2]))
     writer_task = asyncio.create_task(writer.run())
     limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
     budget = _BodyBudget(BODY_BUDGET)

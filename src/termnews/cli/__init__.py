@@ -17,7 +17,7 @@ from typing import NoReturn
 from termnews import __version__
 from termnews.cli.context import CliError, Context
 from termnews.i18n import _, environment_language, language, resolve_language, set_language
-from termnews.library import LibraryError
+from termnews.library import CacheDamaged, LibraryError, store_failure
 from termnews.shutdown import Terminated, signals_raise
 from termnews.store.db import StoreError
 
@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "termnews.cli.show_cmd",
     "termnews.cli.mark_cmd",
     "termnews.cli.cache_cmd",
+    "termnews.cli.state_cmd",
 )
 
 
@@ -141,18 +142,24 @@ def _run_command(argv: list[str], early: Context | None) -> int:
         ctx.close()
 
 
-def _guarded(run: Callable[[], int], ctx: Context) -> int:
-    """Run a command; errors become one ``termnews: …`` line on stderr and an exit status."""
+def _guarded(run: Callable[[], int], ctx: Context, *, again: bool = True) -> int:
+    """Run a command; errors become one ``termnews: …`` line on stderr and an exit status.
+
+    A cache.db found damaged mid-command is set aside (its connections closed first) and
+    the command runs once more on a new cache: the cache heals itself."""
     try:
         return run()
     except CliError as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return exc.status
-    except (LibraryError, StoreError) as exc:
-        print(f"termnews: {exc}", file=sys.stderr)
-        return 1
-    except sqlite3.Error as exc:  # e.g. a locked or full disk mid-command: one line, not a trace
-        print("termnews: " + _("database error: {error}").format(error=exc), file=sys.stderr)
+    except (LibraryError, StoreError, sqlite3.Error) as exc:
+        # sqlite3.Error: e.g. a full disk or damage mid-command: one line naming the file
+        # and the cause, not a trace
+        failure = exc if isinstance(exc, LibraryError) else store_failure(ctx.paths, exc)
+        if isinstance(failure, CacheDamaged) and again:
+            ctx.close()
+            return _guarded(run, ctx, again=False)
+        print(f"termnews: {failure}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("termnews: " + _("interrupted"), file=sys.stderr)

@@ -4,13 +4,22 @@
 connection opens ``cache.db`` and attaches ``state.db`` as ``state`` so a query
 can join articles with a profile's marks. Each file carries its own schema
 version (``PRAGMA user_version``) and its own list of migrations.
+
+Opening is where damage shows first (``store.health``): a damaged cache.db, or one
+written by a newer termnews, is moved aside and a new one started (a ``Notice`` says
+so); a damaged state.db raises ``StateDamaged``, which names the latest backup and
+the command that restores it. state.db is backed up before each of its migrations.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
+from termnews.store import health
+from termnews.store.health import Notice
 from termnews.store.schema import CACHE_MIGRATIONS, STATE_MIGRATIONS
 
 BUSY_TIMEOUT_MS = 30_000
@@ -20,13 +29,62 @@ class StoreError(Exception):
     """The data directory cannot be used (read-only, full, corrupt …)."""
 
 
-def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str]) -> None:
+class SchemaTooNew(StoreError):
+    """A file was written by a newer termnews (its schema version is beyond ours)."""
+
+    def __init__(self, schema: str, version: int, known: int) -> None:
+        self.schema = schema
+        super().__init__(f"schema version {version}; this termnews knows up to {known}")
+
+
+def restore_command(data_dir: Path) -> str:
+    """The command that restores state.db from its backup, for this data directory."""
+    import shlex
+
+    from termnews.paths import ENV_DATA_DIR
+
+    default = None
+    if not os.environ.get(ENV_DATA_DIR):
+        try:
+            import platformdirs
+
+            default = Path(platformdirs.user_data_dir("termnews"))
+        except ImportError:  # pragma: no cover - platformdirs is a dependency
+            pass
+    if default is not None and data_dir == default:
+        return "termnews state restore"
+    return f"termnews --data-dir {shlex.quote(str(data_dir))} state restore"
+
+
+class StateDamaged(StoreError):
+    """state.db is damaged: the message names it, its latest backup and the command that
+    restores it. termnews leaves the file as it is."""
+
+    def __init__(self, state_db: Path, problem: str) -> None:
+        from termnews.store.backup import latest
+
+        self.state_db = state_db
+        self.problem = problem
+        self.backup = latest(state_db)
+        if self.backup is not None:
+            tail = (f"the latest backup is {self.backup}; restore it with: "
+                    f"{restore_command(state_db.parent)}")
+        else:
+            tail = ("there is no backup of it; to start again with no marks, set it aside "
+                    f"with: {restore_command(state_db.parent).replace('restore', 'reset')}")
+        super().__init__(f"{health.where(state_db)} is {problem}; it was left as it is, and "
+                         f"{tail}")
+
+
+def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str], *,
+             before: Callable[[int], None] | None = None) -> None:
+    """Bring one schema up to date; ``before(version)`` runs before the first step when
+    the file already holds data (version > 0): the state backup."""
     version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
     if version > len(migrations):
-        raise StoreError(
-            f"{schema} database has schema version {version}, newer than this termnews "
-            f"knows ({len(migrations)}); upgrade termnews"
-        )
+        raise SchemaTooNew(schema, version, len(migrations))
+    if before is not None and 0 < version < len(migrations):
+        before(version)
     for number, script in enumerate(migrations[version:], start=version + 1):
         # The version bump rides in the same transaction as the step.
         qualified = script.replace("{s}", schema)
@@ -42,29 +100,101 @@ def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str]) -> No
                 raise
 
 
-def connect(cache_db: Path, state_db: Path) -> sqlite3.Connection:
-    """Open cache.db with state.db attached, migrated to the current schema."""
+class _OpenFailed(Exception):
+    def __init__(self, file: Path, error: BaseException) -> None:
+        self.file = file
+        self.error = error
+
+
+def _back_up_state(state_db: Path) -> Callable[[int], None]:
+    def before(version: int) -> None:
+        from termnews.store.backup import BackupError, back_up
+
+        try:
+            back_up(state_db, reason=f"before-v{version + 1}")
+        except BackupError as exc:
+            raise StoreError(f"{exc}; not upgrading it without a backup") from None
+
+    return before
+
+
+def _open(cache_db: Path, state_db: Path) -> sqlite3.Connection:
+    """Open and migrate; a failure says which file it concerned (``_OpenFailed``)."""
+    file = cache_db
+    conn: sqlite3.Connection | None = None
     try:
         cache_db.parent.mkdir(parents=True, exist_ok=True)
         state_db.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(cache_db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("ATTACH DATABASE ? AS state", (str(state_db),))
-        for schema in ("main", "state"):
+        for schema, file in (("main", cache_db), ("state", state_db)):
+            if schema == "state":
+                conn.execute("ATTACH DATABASE ? AS state", (str(state_db),))
             mode = conn.execute(f"PRAGMA {schema}.journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
-                raise StoreError(f"cannot switch {schema} database to WAL (got {mode})")
+                raise StoreError(f"cannot switch {health.where(file)} to WAL (got {mode})")
             conn.execute(f"PRAGMA {schema}.synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        file = cache_db
         _migrate(conn, "main", CACHE_MIGRATIONS)
-        _migrate(conn, "state", STATE_MIGRATIONS)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open the database in {cache_db.parent}: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"cannot use the data directory {cache_db.parent}: {exc}") from None
+        file = state_db
+        _migrate(conn, "state", STATE_MIGRATIONS, before=_back_up_state(state_db))
+    except (sqlite3.Error, OSError, StoreError) as exc:
+        if conn is not None:
+            conn.close()
+        raise _OpenFailed(file, exc) from None
     return conn
+
+
+def connect(cache_db: Path, state_db: Path, *,
+            notices: list[Notice] | None = None) -> sqlite3.Connection:
+    """Open cache.db with state.db attached, migrated to the current schema.
+
+    A damaged cache.db (or one from a newer termnews) is set aside and a new one started;
+    what was done is appended to ``notices``. A damaged state.db raises StateDamaged."""
+    problem = health.header_problem(state_db)
+    if problem is not None:
+        raise StateDamaged(state_db, problem)
+    problem = health.header_problem(cache_db) or health.damage_marked(cache_db)
+    if problem is not None:
+        _heal_cache(cache_db, problem, notices)
+    for attempt in (1, 2):
+        try:
+            return _open(cache_db, state_db)
+        except _OpenFailed as failed:
+            exc = failed.error
+            if isinstance(exc, SchemaTooNew) and exc.schema == "main" and attempt == 1:
+                _heal_cache(cache_db, f"written by a newer termnews ({exc})", notices)
+                continue
+            if isinstance(exc, SchemaTooNew):
+                raise StoreError(f"{health.where(failed.file)} was written by a newer "
+                                 f"termnews ({exc}); upgrade termnews") from None
+            if isinstance(exc, StoreError):
+                raise exc from None
+            if health.is_damage(exc) and attempt == 1:
+                problem = health.check_file(state_db) or (
+                    f"damaged ({exc})" if failed.file == state_db else None)
+                if problem is not None:
+                    raise StateDamaged(state_db, problem) from None
+                _heal_cache(cache_db, health.check_file(cache_db) or f"damaged ({exc})",
+                            notices)
+                continue
+            raise StoreError(f"cannot open {health.where(failed.file)}: "
+                             f"{health.cause(exc, failed.file.parent)}") from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _heal_cache(cache_db: Path, why: str, notices: list[Notice] | None) -> None:
+    try:
+        moved = health.set_aside(cache_db)
+    except OSError as exc:
+        raise StoreError(f"{health.where(cache_db)} is {why}, and it cannot be moved aside: "
+                         f"{health.cause(exc, cache_db.parent)}") from None
+    health.clear_mark(cache_db)
+    if notices is not None:
+        notices.append(health.healed_notice(cache_db, moved, why))
 
 
 class transaction:
