@@ -11,6 +11,7 @@ from textual.app import App
 from termnews.i18n import _, set_language
 from termnews.library import Library
 from termnews.shutdown import ENDING_SIGNALS
+from termnews.store.db import StoreError
 from termnews.ui.keys import APP_BINDINGS, user_keymap
 from termnews.ui.views import StartState, load_start
 
@@ -20,6 +21,9 @@ try:  # the command palette provider (actions, sections, articles, themes)
     _COMMANDS = App.COMMANDS | {TermnewsCommands}
 except ImportError:  # pragma: no cover - only while the palette is being written
     _COMMANDS = App.COMMANDS
+
+
+BACKUP_DELAY = 2.0  # seconds after start: the daily backup of state.db stays off the first frame
 
 
 class TermnewsApp(App[int]):
@@ -65,6 +69,21 @@ class TermnewsApp(App[int]):
         if self.unknown_keys:
             self.notify(_("Unknown key binding ids in [keys]: {ids}").format(
                 ids=", ".join(self.unknown_keys)), severity="warning", markup=False)
+        for notice in self.library.take_notices():  # e.g. a damaged cache set aside
+            self.notify(notice.text, severity="warning", markup=False, timeout=20)
+        # The daily backup of state.db, once the first frames are out.
+        self.set_timer(BACKUP_DELAY, self._back_up_state)
+
+    def _back_up_state(self) -> None:
+        self.run_worker(self._back_up_state_now, thread=True, group="backup",
+                        exit_on_error=False)
+
+    def _back_up_state_now(self) -> None:
+        try:
+            self.library.back_up_state_if_due()
+        except StoreError as exc:  # a damaged state.db, no room for the copy …
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False,
+                                  timeout=20)
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
