@@ -136,8 +136,12 @@ def _run_command(argv: list[str], early: Context | None) -> int:
     ctx = Context.from_args(args)
     if early is not None and early.paths == ctx.paths:
         ctx._config = early._config  # read once
+    def run() -> int:
+        ctx.warn_config()
+        return int(args.handler(args, ctx))
+
     try:
-        return _guarded(lambda: int(args.handler(args, ctx)), ctx)
+        return _guarded(run, ctx)
     finally:
         ctx.close()
 

@@ -29,6 +29,7 @@ class Context:
     demo: bool
     _config: Config | None = None
     _library: Library | None = field(default=None, repr=False)
+    _warned: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Context:
@@ -45,6 +46,13 @@ class Context:
             except ConfigError as exc:
                 raise CliError(str(exc)) from None
         return self._config
+
+    def warn_config(self) -> None:
+        """Print the config's warnings (unknown keys) on stderr, once."""
+        if not self._warned:
+            self._warned = True
+            for line in self.config.warnings:
+                warn(line)
 
     def language(self) -> str:
         """The language the CLI speaks: ``ui.language`` from the config, or, when that is

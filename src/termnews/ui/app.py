@@ -69,6 +69,8 @@ class TermnewsApp(App[int]):
         if self.unknown_keys:
             self.notify(_("Unknown key binding ids in [keys]: {ids}").format(
                 ids=", ".join(self.unknown_keys)), severity="warning", markup=False)
+        for warning in self.library.config.warnings:  # unknown config keys
+            self.notify(warning, severity="warning", markup=False, timeout=15)
         for notice in self.library.take_notices():  # e.g. a damaged cache set aside
             self.notify(notice.text, severity="warning", markup=False, timeout=20)
         # The daily backup of state.db, once the first frames are out.
