@@ -154,10 +154,7 @@ def connect(cache_db: Path, state_db: Path, *,
 
     A damaged cache.db (or one from a newer termnews) is set aside and a new one started;
     what was done is appended to ``notices``. A damaged state.db raises StateDamaged."""
-    problem = health.header_problem(state_db)
-    if problem is not None:
-        raise StateDamaged(state_db, problem)
-    problem = health.header_problem(cache_db) or health.damage_marked(cache_db)
+    problem = health.damage_marked(cache_db)
     if problem is not None:
         _heal_cache(cache_db, problem, notices)
     for attempt in (1, 2):

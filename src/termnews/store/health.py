@@ -21,7 +21,6 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,6 @@ SQLITE_NOTADB = 26
 SQLITE_BUSY = 5
 SQLITE_LOCKED = 6
 
-HEADER = b"SQLite format 3\x00"
 LOW_SPACE = 1024 * 1024  # an I/O error with less free space than this is a full disk
 DAMAGE_MARKER = ".damaged"  # next to cache.db: damage seen at run time, heal at the next open
 
@@ -114,47 +112,15 @@ def where(file: Path) -> str:
     return f"{file.name} in {file.parent}"
 
 
-def header_problem(db: Path) -> str | None:
-    """Damage visible in the file's header alone (cheap: one small read), or None.
-
-    Catches a garbled header and a file truncated below the size its header records
-    (only judged when no WAL holds newer pages)."""
-    try:
-        size = db.stat().st_size
-        if size == 0:
-            return None  # a new, empty database
-        with db.open("rb") as f:
-            head = f.read(100)
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return None  # unreadable: opening it gives the real error
-    if len(head) < 100 or not head.startswith(HEADER):
-        return "not an SQLite database (its header is garbled)"
-    page_size = struct.unpack(">H", head[16:18])[0]
-    page_size = 65536 if page_size == 1 else page_size
-    if page_size < 512 or page_size & (page_size - 1):
-        return "not an SQLite database (its header is garbled)"
-    change_counter, pages = struct.unpack(">II", head[24:32])
-    valid_for = struct.unpack(">I", head[92:96])[0]
-    try:
-        wal = Path(f"{db}-wal").stat().st_size
-    except OSError:
-        wal = 0
-    if pages and change_counter == valid_for and wal == 0 and size < pages * page_size:
-        return f"truncated ({size} of {pages * page_size} bytes)"
-    return None
-
-
 def check_file(db: Path) -> str | None:
     """What is wrong with a database file, or None when it reads whole: a phrase that
-    follows "is" ("truncated (…)", "damaged (…)").
+    follows "is" ("damaged (…)").
 
     A full ``PRAGMA quick_check``: only on the way to an error message, never on a
-    normal start (it reads every page). Opened read-only, so nothing is written."""
-    problem = header_problem(db)
-    if problem is not None:
-        return problem
+    normal start (it reads every page). Opened read-only, so nothing is written. Only
+    ever through SQLite: opening and closing the file any other way would drop this
+    process's locks on it (POSIX), and another process could then take itself for the
+    last user and delete the WAL under the open connections."""
     if not db.exists():
         return None
     try:
