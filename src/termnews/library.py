@@ -146,7 +146,12 @@ class Library:
                 where = Path(exc.filename) if exc.filename else self.paths.data_dir
                 raise StoreError(f"cannot use the data directory {exc.filename or ''}: "
                                  f"{health.cause(exc, where)}") from None
-            conn = connect(self.paths.cache_db, self.paths.state_db, notices=self.notices)
+            with self._lock:
+                first = not self._conns
+            # Only the first connection may set a damaged cache aside: later ones run
+            # beside threads still using the file.
+            conn = connect(self.paths.cache_db, self.paths.state_db, heal=first,
+                           notices=self.notices)
             self._local.conn = conn
             with self._lock:
                 self._conns.append((conn, threading.current_thread()))

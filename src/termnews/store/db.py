@@ -148,22 +148,33 @@ def _open(cache_db: Path, state_db: Path) -> sqlite3.Connection:
     return conn
 
 
-def connect(cache_db: Path, state_db: Path, *,
+def connect(cache_db: Path, state_db: Path, *, heal: bool = False,
             notices: list[Notice] | None = None) -> sqlite3.Connection:
     """Open cache.db with state.db attached, migrated to the current schema.
 
-    A damaged cache.db (or one from a newer termnews) is set aside and a new one started;
-    what was done is appended to ``notices``. A damaged state.db raises StateDamaged."""
-    problem = health.damage_marked(cache_db)
+    With ``heal`` (a program's first connection: nothing of it uses the old file yet), a
+    damaged cache.db — found now, or marked damaged while in use — or one from a newer
+    termnews is set aside and a new one started; what was done is appended to
+    ``notices``. Without, such a cache.db is marked and StoreError says so. A damaged
+    state.db raises StateDamaged."""
+
+    def heal_cache(why: str) -> None:
+        if not heal:
+            health.mark_damaged(cache_db, why)
+            raise StoreError(f"{health.where(cache_db)} is {why}; it is set aside and a new "
+                             f"one started when termnews next starts") from None
+        _heal_cache(cache_db, why, notices)
+
+    problem = health.damage_marked(cache_db) if heal else None
     if problem is not None:
-        _heal_cache(cache_db, problem, notices)
+        heal_cache(problem)
     for attempt in (1, 2):
         try:
             return _open(cache_db, state_db)
         except _OpenFailed as failed:
             exc = failed.error
             if isinstance(exc, SchemaTooNew) and exc.schema == "main" and attempt == 1:
-                _heal_cache(cache_db, f"written by a newer termnews ({exc})", notices)
+                heal_cache(f"written by a newer termnews ({exc})")
                 continue
             if isinstance(exc, SchemaTooNew):
                 raise StoreError(f"{health.where(failed.file)} was written by a newer "
@@ -175,8 +186,7 @@ def connect(cache_db: Path, state_db: Path, *,
                     f"damaged ({exc})" if failed.file == state_db else None)
                 if problem is not None:
                     raise StateDamaged(state_db, problem) from None
-                _heal_cache(cache_db, health.check_file(cache_db) or f"damaged ({exc})",
-                            notices)
+                heal_cache(health.check_file(cache_db) or f"damaged ({exc})")
                 continue
             raise StoreError(f"cannot open {health.where(failed.file)}: "
                              f"{health.cause(exc, failed.file.parent)}") from None
