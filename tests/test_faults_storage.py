@@ -30,6 +30,7 @@ from termnews.library import Library
 from termnews.paths import resolve_paths
 from termnews.store import backup, db
 from termnews.store.db import StateDamaged, StoreError
+from tmpfs_support import fill, small_tmpfs
 
 FEEDS = 5
 ITEMS = 40
@@ -288,33 +289,8 @@ def test_state_check_before_backup_in_process(tmp_path: Path) -> None:
 
 @pytest.fixture
 def small_fs(tmp_path: Path) -> Iterator[Path]:
-    """A 6 MB tmpfs of our own (root may mount; elsewhere the test is skipped)."""
-    mount = tmp_path / "fs"
-    mount.mkdir()
-    try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)],
-                              capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"cannot mount a tmpfs here: {exc}")
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path / "fs") as mount:
         yield mount
-    finally:
-        if subprocess.run(["umount", str(mount)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(mount)], capture_output=True)
-
-
-def fill(folder: Path) -> Path:
-    """Write a file until the file system has no room left; returns it."""
-    filler = folder / "filler"
-    with filler.open("wb", buffering=0) as f:
-        try:
-            while True:
-                f.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == 28  # ENOSPC
-    return filler
 
 
 def test_full_disk_says_so_and_loses_no_saved_mark(small_fs: Path,
