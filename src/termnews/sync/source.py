@@ -1,0 +1,61 @@
+"""``source = "server"``: a refresh reads new entries from the sync server.
+
+One incremental pull (the sync itself) instead of a conditional GET per feed; the
+articles are stored exactly as a fetch of the feeds would store them (``match``). Feeds
+the server does not have (it refused them) are still fetched directly, and full texts
+and images are fetched by termnews as always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from termnews.model import RefreshEvent, RefreshSummary
+from termnews.store import sync_state
+from termnews.sync.errors import SyncError
+
+if TYPE_CHECKING:
+    from termnews.library import Library
+
+
+async def refresh_from_server(library: Library, *,
+                              progress: Callable[[RefreshEvent], None] | None,
+                              full_text: bool) -> RefreshSummary:
+    from termnews.refresh import run_refresh
+    from termnews.sync.service import SyncService
+
+    where = library.sync_config.url if library.sync_config else ""
+    try:
+        synced = await asyncio.to_thread(SyncService(library).run, store_entries=True)
+    except SyncError as exc:
+        # The server is the source: a failed pull is a failed refresh of every feed.
+        urls = library.subscribed_urls()
+        if progress is not None:
+            progress(RefreshEvent(url=where, done=1, total=1, new_articles=0, error=str(exc)))
+        return RefreshSummary(feeds_failed=len(urls) or 1,
+                              errors=((where, str(exc)),))
+    on_server = set(await asyncio.to_thread(_known, library))
+    direct = [s for s in library.feed_sources() if s.url not in on_server]
+    summary = RefreshSummary(feeds_ok=len(on_server), new_articles=synced.new_articles)
+    if progress is not None:
+        progress(RefreshEvent(url=where, done=1, total=1 + len(direct),
+                              new_articles=synced.new_articles))
+    if direct:  # feeds the server did not take: fetched here, as without a server
+        extra = await run_refresh(library.paths, library.config, direct, progress=progress,
+                           full_text=False, allow_files=library.demo)
+        summary = RefreshSummary(
+            feeds_ok=summary.feeds_ok + extra.feeds_ok, feeds_failed=extra.feeds_failed,
+            not_modified=extra.not_modified,
+            new_articles=summary.new_articles + extra.new_articles, errors=extra.errors)
+    if full_text:
+        from termnews.fulltext import fetch_missing_full_texts
+
+        await fetch_missing_full_texts(library.paths, library.config, library.subscribed_urls(),
+                                       limit=library.config.refresh.full_text_limit)
+    return summary
+
+
+def _known(library: Library) -> list[str]:
+    return list(sync_state.known_feeds(library.conn, library.profile))
