@@ -93,6 +93,9 @@ class GReaderBackend:
                                 f"refused them (HTTP {answer.status})", AUTH)
             if answer.status != 200:
                 raise self.http.error(answer, "login refused")
+            if answer.is_html:
+                raise SyncError(f"{self.http.where}: not a sync API (got an HTML page "
+                                "instead of a login answer)")
             text = answer.body[:8192].decode("utf-8", "replace")
             auth = next((line[5:].strip() for line in text.splitlines()
                          if line.startswith("Auth=")), "")

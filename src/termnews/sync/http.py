@@ -31,10 +31,14 @@ class Answer:
     headers: dict[str, str]  # lower-case names
     body: bytes
 
-    def json(self, where: str) -> Any:
+    @property
+    def is_html(self) -> bool:
+        """An HTML page (a login form, a proxy's error page) where data was expected."""
         ctype = self.headers.get("content-type", "")
-        head = self.body[:512].lstrip()[:15].lower()
-        if "html" in ctype or head.startswith((b"<!doctype", b"<html", b"<")):
+        return "html" in ctype or self.body[:512].lstrip()[:1] == b"<"
+
+    def json(self, where: str) -> Any:
+        if self.is_html:
             raise SyncError(f"{where}: not a sync API (got an HTML page instead of JSON)")
         try:
             return json.loads(self.body)

@@ -151,12 +151,13 @@ class SyncService:
     def _run(self, backend: Backend, store: bool) -> _Counts:
         conn = self.lib.conn
         counts = _Counts()
+        remote_feeds = backend.feeds()  # first: a server that does not answer changes nothing
         with transaction(conn):
             if state.get_pref(conn, self.profile, js.PREF_ACCOUNT) != backend.account:
                 js.reset_account(conn, self.profile)
                 state.set_pref(conn, self.profile, js.PREF_ACCOUNT, backend.account)
         watermark = state.get_pref(conn, self.profile, js.PREF_WATERMARK) or {}
-        feeds, by_remote, new_feeds = self._sync_feeds(backend, counts)
+        feeds, by_remote, new_feeds = self._sync_feeds(backend, remote_feeds, counts)
         if not store:
             self._match_new_articles(counts)
         known = frozenset(js.items(conn, self.profile))
@@ -182,13 +183,12 @@ class SyncService:
                         catalog_category(outlet.name, ed.name)))
         return places
 
-    def _sync_feeds(self, backend: Backend, counts: _Counts
+    def _sync_feeds(self, backend: Backend, remote_list: list[RemoteFeed], counts: _Counts
                     ) -> tuple[list[RemoteFeed], dict[str, str], list[RemoteFeed]]:
         """Settle subscriptions; returns the server's feeds, a map from their ids to local
         feed URLs, and the feeds new to this side since the last sync."""
         conn = self.lib.conn
         profile = self.profile
-        remote_list = backend.feeds()
         local = {s.feed_url: s for s in state.subscriptions(conn, profile)}
         base = js.known_feeds(conn, profile)
         first = not base and state.get_pref(conn, profile, js.PREF_LAST) is None
@@ -380,7 +380,7 @@ class SyncService:
                 if p is not None:
                     if value == p.value:
                         settled.append(p)  # the server has it already
-                    elif was is None or value != was:  # both sides changed: the newer wins
+                    elif was is not None and value != was:  # both changed: the newer wins
                         counts.conflicts += 1
                         if when is not None and when > p.at:
                             settled.append(p)
