@@ -39,12 +39,20 @@ async def refresh_from_server(library: Library, *,
     on_server = set(await asyncio.to_thread(_known, library))
     direct = [s for s in library.feed_sources() if s.url not in on_server]
     summary = RefreshSummary(feeds_ok=len(on_server), new_articles=synced.new_articles)
-    if progress is not None:
-        progress(RefreshEvent(url=where, done=1, total=1 + len(direct),
+    if progress is not None:  # the server's feeds came in one go
+        total = len(on_server) + len(direct)
+        progress(RefreshEvent(url=where, done=len(on_server), total=total,
                               new_articles=synced.new_articles))
     if direct:  # feeds the server did not take: fetched here, as without a server
-        extra = await run_refresh(library.paths, library.config, direct, progress=progress,
-                           full_text=False, allow_files=library.demo)
+        def shifted(event: RefreshEvent) -> None:
+            if progress is not None:
+                progress(RefreshEvent(url=event.url, done=len(on_server) + event.done,
+                                      total=len(on_server) + event.total,
+                                      new_articles=event.new_articles, error=event.error,
+                                      not_modified=event.not_modified))
+
+        extra = await run_refresh(library.paths, library.config, direct, progress=shifted,
+                                  full_text=False, allow_files=library.demo)
         summary = RefreshSummary(
             feeds_ok=summary.feeds_ok + extra.feeds_ok, feeds_failed=extra.feeds_failed,
             not_modified=extra.not_modified,
