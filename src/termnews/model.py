@@ -271,6 +271,7 @@ class SyncSummary:
     down: int = 0
     conflicts: int = 0
     new_articles: int = 0  # stored from the server (source = "server")
+    subscriptions: int = 0  # subscriptions added or left here (counted in down too)
     requests: int = 0  # HTTP requests made
     warnings: tuple[str, ...] = ()  # e.g. a feed the server refused
 

@@ -70,6 +70,7 @@ class _Counts:
     down: int = 0
     conflicts: int = 0
     new_articles: int = 0
+    subscriptions: int = 0
     warnings: list[str] = field(default_factory=list)
     grown: list[str] = field(default_factory=list)  # feeds that got articles (server source)
 
@@ -139,7 +140,8 @@ class SyncService:
 
             prune_paths(self.lib.paths, self.lib.config, counts.grown)
         return SyncSummary(up=counts.up, down=counts.down, conflicts=counts.conflicts,
-                           new_articles=counts.new_articles, requests=requests,
+                           new_articles=counts.new_articles,
+                           subscriptions=counts.subscriptions, requests=requests,
                            warnings=tuple(counts.warnings))
 
     def _set_prefs(self, values: dict[str, Any]) -> None:
@@ -234,6 +236,7 @@ class SyncService:
             subs = [self._local_subscription(url, rf, places, backend) for url, rf in add_local]
             state.subscribe(conn, profile, subs)
             counts.down += len(subs) + len(remove_local)
+            counts.subscriptions += len(subs) + len(remove_local)
             state.unsubscribe(conn, profile, remove_local)
             js.drop_feed_items(conn, profile, remove_local)
             js.forget(conn, profile, done)
