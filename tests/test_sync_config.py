@@ -64,7 +64,7 @@ def test_config_mistakes_are_one_line(tmp_path: Path, table: str, words: str) ->
 
 
 def test_profiles_table_takes_only_sync(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="unknown key 'profiles.bob.theme'"):
+    with pytest.raises(ConfigError, match=r"unknown key 'profiles\.bob\.theme'"):
         _load(tmp_path, '[profiles.bob]\ntheme = "x"\n')
 
 
