@@ -54,7 +54,9 @@ class Pull:
 
 
 class Backend(Protocol):
-    requests: int  # how many HTTP requests so far
+    @property
+    def requests(self) -> int:
+        """How many HTTP requests so far."""
 
     @property
     def account(self) -> str:

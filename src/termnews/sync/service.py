@@ -197,8 +197,8 @@ class SyncService:
         alias = {k.remote_url: k.feed_url for k in base.values()}
         alias_id = {k.remote_id: k.feed_url for k in base.values()}
         remote: dict[str, RemoteFeed] = {}
-        for rf in remote_list:
-            remote[alias.get(rf.url) or alias_id.get(rf.remote_id) or rf.url] = rf
+        for listed in remote_list:
+            remote[alias.get(listed.url) or alias_id.get(listed.remote_id) or listed.url] = listed
         journal = {p.key: p for p in js.pending(conn, profile, js.SUBSCRIBE)}
         places = self._catalog_places()
         add_local: list[tuple[str, RemoteFeed]] = []
@@ -209,10 +209,10 @@ class SyncService:
             p = journal.get(url)
             if p is not None:
                 if p.value and rf is None and url in local:
-                    rf = self._add_remote(backend, local[url], places, counts)
-                    if rf is None:
+                    made = self._add_remote(backend, local[url], places, counts)
+                    if made is None:
                         continue  # refused: the journal row stays for the next sync
-                    remote[url] = rf
+                    remote[url] = made
                 elif not p.value and rf is not None:
                     backend.remove_feed(rf)
                     counts.up += 1
@@ -339,16 +339,16 @@ class SyncService:
         # The server's state now, for pulled entries and (snapshot APIs) every known one.
         remote: dict[int, tuple[bool, bool, float | None]] = {}
         entries: dict[int, RemoteEntry] = {}
-        for e in pull.entries:
-            if e.feed_id in by_remote:
-                entries[e.remote_id] = e
-                remote[e.remote_id] = (e.read, e.starred, e.changed_at)
+        for pulled in pull.entries:
+            if pulled.feed_id in by_remote:
+                entries[pulled.remote_id] = pulled
+                remote[pulled.remote_id] = (pulled.read, pulled.starred, pulled.changed_at)
         if pull.snapshot is not None:
             unread, starred_ids = pull.snapshot
-            for rid, item in known.items():
+            for rid, seen in known.items():
                 if rid not in remote:
                     now = (rid not in unread, rid in starred_ids)
-                    if now != (item.read, item.starred):
+                    if now != (seen.read, seen.starred):
                         remote[rid] = (now[0], now[1], None)
         keys = self._keys_for(entries, known, by_remote, store, counts)
         journal = {(p.kind, p.key): p for p in js.pending(conn, profile)
