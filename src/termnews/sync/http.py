@@ -1,15 +1,18 @@
-"""JSON over HTTP for the sync APIs (httpcore's blocking pool), hostile-input safe.
+"""JSON over HTTP for the sync APIs (the standard library's http.client), hostile-input
+safe.
 
 A sync server is trusted with the user's account, not with our process: every answer is
 bounded in time (connect, each read, and the whole request) and in size (after
 decompression), and anything that is not the JSON asked for — a 5xx, an HTML login or
 error page, a redirect, broken JSON — is one clear ``SyncError`` naming the server,
 never a traceback. The server is the one the user configured, so unlike feeds it may be
-on the local network.
+on the local network. http.client rather than httpcore: it is in every Python and costs
+half the import time, which a sync with nothing to do (two small requests) notices.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import zlib
@@ -21,6 +24,7 @@ from urllib.parse import urlencode, urlsplit
 from termnews.sync.errors import AUTH, SERVER, UNREACHABLE, SyncError
 
 MAX_BYTES = 64 * 1024 * 1024  # one answer, decompressed (a page of 1,000 entries is ~5 MB)
+CHUNK = 256 * 1024
 
 Pairs = Sequence[tuple[str, str]]
 
@@ -46,76 +50,133 @@ class Answer:
             raise SyncError(f"{where}: not a sync API (the answer is not valid JSON)") from None
 
 
+def _ssl_context() -> Any:
+    """A verifying TLS context: SSL_CERT_FILE when set, else certifi's bundle."""
+    import os
+    import ssl
+
+    cafile = os.environ.get("SSL_CERT_FILE")
+    if not cafile:
+        try:
+            import certifi
+
+            cafile = certifi.where()
+        except ImportError:
+            cafile = None
+    return ssl.create_default_context(cafile=cafile)
+
+
 class JsonHttp:
-    """Requests to one server, counted (benchmarks and tests check the number)."""
+    """Requests to one server over one kept-alive connection, counted (benchmarks and
+    tests check the number)."""
 
     def __init__(self, base_url: str, *, timeout: float, user_agent: str,
                  max_bytes: int = MAX_BYTES) -> None:
-        from termnews.feeds.proxy import import_httpcore
-        from termnews.feeds.transport import ssl_context
-
-        self.httpcore = import_httpcore()
         parts = urlsplit(base_url)
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname or ""
+        self.port = parts.port or (443 if self.https else 80)
+        self.prefix = parts.path.rstrip("/")
         self.base = base_url.rstrip("/")
-        self.where = f"{parts.scheme}://{parts.hostname or ''}" + (
-            f":{parts.port}" if parts.port else "")
+        self.where = f"{parts.scheme}://{self.host}" + (f":{parts.port}" if parts.port else "")
         self.timeout = timeout
         self.deadline = max(120.0, timeout * 4)  # a whole answer, however it trickles
         self.max_bytes = max_bytes
         self.user_agent = user_agent
         self.requests = 0
-        self.pool = self.httpcore.ConnectionPool(
-            ssl_context=ssl_context() if parts.scheme == "https" else None,
-            max_connections=4, keepalive_expiry=30.0)
+        self._conn: http.client.HTTPConnection | None = None
+        self._used = False  # the connection answered before (the server may close it)
 
     def close(self) -> None:
-        self.pool.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self.https:
+                self._conn = http.client.HTTPSConnection(self.host, self.port,
+                                                         timeout=self.timeout,
+                                                         context=_ssl_context())
+            else:
+                self._conn = http.client.HTTPConnection(self.host, self.port,
+                                                        timeout=self.timeout)
+            self._used = False
+        return self._conn
 
     def request(self, method: str, path: str, *, query: Pairs = (), body: Any = None,
                 form: Pairs | None = None, headers: Pairs = ()) -> Answer:
         """One request; transport failures raise SyncError, any HTTP status returns."""
-        url = self.base + path + (("?" + urlencode(list(query))) if query else "")
-        hdrs = [("Accept", "application/json"), ("Accept-Encoding", "gzip"),
-                ("User-Agent", self.user_agent), *headers]
-        content = b""
+        target = self.prefix + path + (("?" + urlencode(list(query))) if query else "")
+        hdrs = {"Accept": "application/json", "Accept-Encoding": "gzip",
+                "User-Agent": self.user_agent, **dict(headers)}
+        content: bytes | None = None
         if body is not None:
             content = json.dumps(body).encode()
-            hdrs.append(("Content-Type", "application/json"))
+            hdrs["Content-Type"] = "application/json"
         elif form is not None:
             content = urlencode(list(form)).encode()
-            hdrs.append(("Content-Type", "application/x-www-form-urlencoded"))
-        if method in ("POST", "PUT"):
-            hdrs.append(("Content-Length", str(len(content))))
-        t = self.timeout
-        ext = {"timeout": {"connect": t, "read": t, "write": t, "pool": t}}
-        hc = self.httpcore
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        elif method in ("POST", "PUT"):
+            content = b""
         self.requests += 1
         started = time.monotonic()
+        for attempt in (1, 2):
+            conn = self._connection()
+            reused = self._used
+            try:
+                conn.request(method, target, body=content, headers=hdrs)
+                resp = conn.getresponse()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                # A kept-alive connection the server had closed: the request never got
+                # there, so it goes once more on a new one.
+                if reused and attempt == 1:
+                    continue
+                raise SyncError(f"{self.where}: the server closed the connection",
+                                UNREACHABLE) from None
+            except TimeoutError:
+                self.close()
+                raise SyncError(f"{self.where}: no answer within {self.timeout:g} s",
+                                UNREACHABLE) from None
+            except http.client.HTTPException:
+                self.close()
+                raise SyncError(f"{self.where}: not an HTTP server (broken answer)",
+                                UNREACHABLE) from None
+            except OSError as exc:  # refused, unreachable, name not found, TLS
+                self.close()
+                reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) \
+                    or str(exc) or type(exc).__name__
+                raise SyncError(f"cannot reach {self.where}: {reason}", UNREACHABLE) from None
+            break
+        answer_headers = {k.lower(): v for k, v in resp.getheaders()}
         try:
-            with self.pool.stream(method, url, headers=hdrs, content=content or None,
-                                  extensions=ext) as resp:
-                answer_headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                                  for k, v in resp.headers}
-                body_bytes = self._read(resp, answer_headers, started)
-        except hc.TimeoutException:
-            raise SyncError(f"{self.where}: no answer within {t:g} s", UNREACHABLE) from None
-        except (hc.ConnectError, hc.NetworkError) as exc:
-            reason = str(exc).split("]")[-1].strip() or type(exc).__name__
-            raise SyncError(f"cannot reach {self.where}: {reason}", UNREACHABLE) from None
-        except hc.ProtocolError:
-            raise SyncError(f"{self.where}: not an HTTP server (broken answer)",
+            data = self._read(resp, answer_headers, started)
+        except TimeoutError:
+            self.close()
+            raise SyncError(f"{self.where}: no answer within {self.timeout:g} s",
                             UNREACHABLE) from None
-        except OSError as exc:  # TLS and name resolution errors not wrapped above
-            raise SyncError(f"cannot reach {self.where}: {exc.strerror or exc}",
-                            UNREACHABLE) from None
-        return Answer(resp.status, answer_headers, body_bytes)
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise SyncError(f"{self.where}: the answer broke off", UNREACHABLE) from None
+        except SyncError:
+            self.close()
+            raise
+        self._used = True
+        if resp.will_close:
+            self.close()
+        return Answer(resp.status, answer_headers, data)
 
-    def _read(self, resp: Any, headers: dict[str, str], started: float) -> bytes:
+    def _read(self, resp: http.client.HTTPResponse, headers: dict[str, str],
+              started: float) -> bytes:
         gz = headers.get("content-encoding", "").lower() == "gzip"
         inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gz else None
         parts: list[bytes] = []
         size = 0
-        for chunk in resp.iter_stream():
+        while True:
+            chunk = resp.read(CHUNK)
+            if not chunk:
+                break
             if time.monotonic() - started > self.deadline:
                 raise SyncError(f"{self.where}: the answer took over {self.deadline:g} s",
                                 UNREACHABLE)

@@ -26,10 +26,12 @@ from termnews.sync.remote import Pull, RemoteEntry, RemoteFeed
 
 PAGE = 1000  # entries per page of a pull
 BATCH = 1000  # entry ids per status update
-# A pull asks for changes since the last pull's start minus this margin: a server
-# transaction that began before that start (its changed_at is its start) may commit
-# after it, and the server's and the database's clocks may differ a little.
-MARGIN = 30
+# A pull asks for changes since the last pull's start (the server's Date) minus this
+# margin: a server transaction that began before that start (its changed_at is its start)
+# may commit after it, and the clocks of the server and of its database may differ a
+# little. Entries changed within the margin come twice; applying them again changes
+# nothing.
+MARGIN = 10
 
 
 def _time(value: Any) -> datetime | None:

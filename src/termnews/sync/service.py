@@ -154,8 +154,8 @@ class SyncService:
         conn = self.lib.conn
         counts = _Counts()
         remote_feeds = backend.feeds()  # first: a server that does not answer changes nothing
-        with transaction(conn):
-            if state.get_pref(conn, self.profile, js.PREF_ACCOUNT) != backend.account:
+        if state.get_pref(conn, self.profile, js.PREF_ACCOUNT) != backend.account:
+            with transaction(conn):
                 js.reset_account(conn, self.profile)
                 state.set_pref(conn, self.profile, js.PREF_ACCOUNT, backend.account)
         watermark = state.get_pref(conn, self.profile, js.PREF_WATERMARK) or {}
@@ -200,7 +200,13 @@ class SyncService:
         for listed in remote_list:
             remote[alias.get(listed.url) or alias_id.get(listed.remote_id) or listed.url] = listed
         journal = {p.key: p for p in js.pending(conn, profile, js.SUBSCRIBE)}
-        places = self._catalog_places()
+        catalog: dict[str, tuple[Subscription, str]] = {}
+
+        def places() -> dict[str, tuple[Subscription, str]]:
+            if not catalog:  # only a change needs the catalog
+                catalog.update(self._catalog_places())
+            return catalog
+
         add_local: list[tuple[str, RemoteFeed]] = []
         remove_local: list[str] = []
         done: list[js.Pending] = []
@@ -209,7 +215,7 @@ class SyncService:
             p = journal.get(url)
             if p is not None:
                 if p.value and rf is None and url in local:
-                    made = self._add_remote(backend, local[url], places, counts)
+                    made = self._add_remote(backend, local[url], places(), counts)
                     if made is None:
                         continue  # refused: the journal row stays for the next sync
                     remote[url] = made
@@ -223,7 +229,7 @@ class SyncService:
                 if url in base and not first:
                     remove_local.append(url)  # left on the server
                 else:
-                    made = self._add_remote(backend, local[url], places, counts)
+                    made = self._add_remote(backend, local[url], places(), counts)
                     if made is not None:
                         remote[url] = made
             elif rf is not None and url not in local:
@@ -232,17 +238,19 @@ class SyncService:
                 # from the server: the server loses nothing it was not told to drop.
                 add_local.append((url, rf))
         new_feeds = [rf for url, rf in remote.items() if url not in base]
-        with transaction(conn):
-            subs = [self._local_subscription(url, rf, places, backend) for url, rf in add_local]
-            state.subscribe(conn, profile, subs)
-            counts.down += len(subs) + len(remove_local)
-            counts.subscriptions += len(subs) + len(remove_local)
-            state.unsubscribe(conn, profile, remove_local)
-            js.drop_feed_items(conn, profile, remove_local)
-            js.forget(conn, profile, done)
-            js.set_known_feeds(conn, profile, [
-                js.KnownFeed(url, rf.remote_id, rf.url, rf.category) for url, rf in remote.items()
-            ])
+        known = {url: js.KnownFeed(url, rf.remote_id, rf.url, rf.category)
+                 for url, rf in remote.items()}
+        if add_local or remove_local or done or known != base:
+            with transaction(conn):
+                subs = [self._local_subscription(url, rf, places(), backend)
+                        for url, rf in add_local]
+                state.subscribe(conn, profile, subs)
+                counts.down += len(subs) + len(remove_local)
+                counts.subscriptions += len(subs) + len(remove_local)
+                state.unsubscribe(conn, profile, remove_local)
+                js.drop_feed_items(conn, profile, remove_local)
+                js.forget(conn, profile, done)
+                js.set_known_feeds(conn, profile, known.values())
         by_remote = {rf.remote_id: url for url, rf in remote.items()}
         return list(remote.values()), by_remote, new_feeds
 
@@ -291,14 +299,16 @@ class SyncService:
     def _match_new_articles(self, counts: _Counts) -> None:
         """Server entries whose article was not here yet: match the articles cached since
         the last sync, and give them the server's marks."""
-        from termnews.sync.match import new_articles
-
         conn = self.lib.conn
         profile = self.profile
         seen = state.get_pref(conn, profile, js.PREF_SEEN_ARTICLE) or 0
         top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+        if top == seen:
+            return  # nothing cached since the last sync
         if top < seen:
             seen = 0  # the cache was rebuilt
+        from termnews.sync.match import new_articles
+
         feeds = sorted(js.open_feeds(conn, profile))
         index, top = new_articles(conn, int(seen), feeds)
         found: list[tuple[int, str, bool, bool]] = []
