@@ -429,8 +429,6 @@ class Library:
         """Fetch the profile's feeds (or the given ones) into the cache; with a sync
         server as the source (``source = "server"``), read them from the server (which
         is a sync); server=False fetches the feeds themselves all the same."""
-        from termnews.refresh import run_refresh
-
         cfg = self.sync_config
         if cfg is not None and cfg.source == "server" and server and urls is None \
                 and not self.demo:
@@ -438,6 +436,8 @@ class Library:
 
             return await refresh_from_server(self, progress=progress, full_text=(
                 self.config.refresh.full_text if full_text is None else full_text))
+        from termnews.refresh import run_refresh
+
         sources = self.feed_sources(urls)
         return await run_refresh(
             self.paths, self.config, sources, progress=progress,

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from termnews.library import Library
 
 UNMATCHED_DAYS = 30  # a journaled mark whose entry never reached the server is dropped after
+LOCK_WAIT = 60.0  # seconds a sync waits for another one of the same profile to end
 
 
 def make_backend(cfg: SyncConfig, user_agent: str) -> Backend:
@@ -108,10 +109,16 @@ class SyncService:
         path = self.lib.paths.state_db.with_name(f".sync-{_safe(self.profile)}.lock")
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise SyncError("another sync of this profile is running", BUSY) from None
+            deadline = time.monotonic() + LOCK_WAIT
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SyncError("another sync of this profile is still running",
+                                        BUSY) from None
+                    time.sleep(0.1)
             yield
         finally:
             os.close(fd)

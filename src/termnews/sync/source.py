@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 async def refresh_from_server(library: Library, *,
                               progress: Callable[[RefreshEvent], None] | None,
                               full_text: bool) -> RefreshSummary:
-    from termnews.refresh import run_refresh
     from termnews.sync.service import SyncService
 
     where = library.sync_config.url if library.sync_config else ""
@@ -37,13 +36,16 @@ async def refresh_from_server(library: Library, *,
         return RefreshSummary(feeds_failed=len(urls) or 1,
                               errors=((where, str(exc)),))
     on_server = set(await asyncio.to_thread(_known, library))
-    direct = [s for s in library.feed_sources() if s.url not in on_server]
+    elsewhere = [u for u in library.subscribed_urls() if u not in on_server]
+    direct = library.feed_sources(elsewhere) if elsewhere else []
     summary = RefreshSummary(feeds_ok=len(on_server), new_articles=synced.new_articles)
     if progress is not None:  # the server's feeds came in one go
         total = len(on_server) + len(direct)
         progress(RefreshEvent(url=where, done=len(on_server), total=total,
                               new_articles=synced.new_articles))
     if direct:  # feeds the server did not take: fetched here, as without a server
+        from termnews.refresh import run_refresh
+
         def shifted(event: RefreshEvent) -> None:
             if progress is not None:
                 progress(RefreshEvent(url=event.url, done=len(on_server) + event.done,
