@@ -283,3 +283,32 @@ def test_bad_token_and_bad_servers_are_one_line(tmp_path: Path, miniflux: Minifl
     assert m.status() | {"last_sync": None} == {
         "service": service, "url": miniflux.url, "source": "feeds", "last_sync": None,
         "pending": 0, "error": None}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_feed_the_server_refuses(tmp_path: Path, miniflux: MinifluxServer,
+                                   feed_server: FeedServer, service: str) -> None:
+    good = feed_server.add("/good.xml", make_rss(1, 4))
+    broken = feed_server.status("/gone.xml", 404)
+    user = miniflux.new_user(service)
+    m = Machine(tmp_path, "m").configure(sync_table(miniflux.url, user, service,
+                                                    source="server"))
+    m.ok("feeds", "add", good, broken)
+    rc, out, err = m.cli("sync")
+    assert rc == 0 and out.strip() == "sync: 1 up, 0 down, 0 conflicts"
+    assert err.count("\n") == 1 and f"the server did not take {broken}" in err
+    assert m.status()["pending"] == 0
+    assert [f["feed_url"] for f in miniflux.feeds(user)] == [good]
+    feed_server.clear_log()
+    rc, out, err = m.cli("sync")  # not offered again until subscribed again
+    assert (rc, err) == (0, "") and feed_server.requests == []
+    # With the server as the source, that feed is still fetched here.
+    out = m.ok("refresh")
+    assert "refreshed 2 feeds: 1 ok, 1 failed" in out
+    assert [h.path for h in feed_server.requests] == ["/gone.xml"]
+    # The user subscribes again (it works now): it goes to the server.
+    m.ok("feeds", "remove", broken)
+    feed_server.add("/gone.xml", make_rss(2, 3))
+    m.ok("feeds", "add", broken)
+    assert m.sync()[0] == 1
+    assert sorted(f["feed_url"] for f in miniflux.feeds(user)) == sorted([good, broken])

@@ -95,13 +95,6 @@ def forget(conn: sqlite3.Connection, profile: str, done: Iterable[Pending]) -> N
     )
 
 
-def expire(conn: sqlite3.Connection, profile: str, before: float) -> int:
-    """Drop journaled marks older than before that never found their server entry."""
-    return conn.execute(
-        "DELETE FROM state.sync_journal WHERE profile = ? AND kind != ? AND at < ?",
-        (profile, SUBSCRIBE, before)).rowcount
-
-
 # --- the server's entries ---------------------------------------------------------
 
 

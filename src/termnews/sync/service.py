@@ -201,8 +201,11 @@ class SyncService:
         local = {s.feed_url: s for s in state.subscriptions(conn, profile)}
         base = js.known_feeds(conn, profile)
         first = not base and state.get_pref(conn, profile, js.PREF_LAST) is None
-        alias = {k.remote_url: k.feed_url for k in base.values()}
-        alias_id = {k.remote_id: k.feed_url for k in base.values()}
+        # Feeds the server refused (it could not fetch them) are remembered with no id, and
+        # not offered again until the user subscribes to them again.
+        refused = {url for url, k in base.items() if not k.remote_id}
+        alias = {k.remote_url: k.feed_url for k in base.values() if k.remote_id}
+        alias_id = {k.remote_id: k.feed_url for k in base.values() if k.remote_id}
         remote: dict[str, RemoteFeed] = {}
         for listed in remote_list:
             remote[alias.get(listed.url) or alias_id.get(listed.remote_id) or listed.url] = listed
@@ -221,11 +224,13 @@ class SyncService:
             rf = remote.get(url)
             p = journal.get(url)
             if p is not None:
+                refused.discard(url)
                 if p.value and rf is None and url in local:
                     made = self._add_remote(backend, local[url], places(), counts)
                     if made is None:
-                        continue  # refused: the journal row stays for the next sync
-                    remote[url] = made
+                        refused.add(url)
+                    else:
+                        remote[url] = made
                 elif not p.value and rf is not None:
                     backend.remove_feed(rf)
                     counts.up += 1
@@ -233,11 +238,15 @@ class SyncService:
                 done.append(p)
                 continue
             if url in local and rf is None:
+                if url in refused:
+                    continue
                 if url in base and not first:
                     remove_local.append(url)  # left on the server
                 else:
                     made = self._add_remote(backend, local[url], places(), counts)
-                    if made is not None:
+                    if made is None:
+                        refused.add(url)
+                    else:
                         remote[url] = made
             elif rf is not None and url not in local:
                 # New on the server, or (first sync) there only: take it. A feed left here
@@ -247,6 +256,8 @@ class SyncService:
         new_feeds = [rf for url, rf in remote.items() if url not in base]
         known = {url: js.KnownFeed(url, rf.remote_id, rf.url, rf.category)
                  for url, rf in remote.items()}
+        known.update({url: js.KnownFeed(url, "", "", "") for url in refused
+                      if url in local and url not in remote})
         if add_local or remove_local or done or known != base:
             with transaction(conn):
                 subs = [self._local_subscription(url, rf, places(), backend)

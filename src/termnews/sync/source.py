@@ -68,4 +68,6 @@ async def refresh_from_server(library: Library, *,
 
 
 def _known(library: Library) -> list[str]:
-    return list(sync_state.known_feeds(library.conn, library.profile))
+    """Local feeds the server has (not those it refused)."""
+    return [url for url, k in sync_state.known_feeds(library.conn, library.profile).items()
+            if k.remote_id]
