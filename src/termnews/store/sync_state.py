@@ -114,6 +114,11 @@ def items(conn: sqlite3.Connection, profile: str,
     return {r[0]: Item(r[0], r[1], r[2], bool(r[3]), bool(r[4])) for r in rows}
 
 
+def item_ids(conn: sqlite3.Connection, profile: str) -> frozenset[int]:
+    return frozenset(r[0] for r in conn.execute(
+        "SELECT remote_id FROM state.sync_items WHERE profile = ?", (profile,)))
+
+
 def items_by_key(conn: sqlite3.Connection, profile: str, keys: Sequence[str]) -> dict[str, Item]:
     result: dict[str, Item] = {}
     for i in range(0, len(keys), 500):

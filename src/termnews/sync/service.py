@@ -169,7 +169,7 @@ class SyncService:
         feeds, by_remote, new_feeds = self._sync_feeds(backend, remote_feeds, counts)
         if not store:
             self._match_new_articles(counts)
-        known = frozenset(js.items(conn, self.profile))
+        known = js.item_ids(conn, self.profile)
         pull = backend.pull(watermark if isinstance(watermark, dict) else {}, known, feeds,
                             new_feeds)
         self._merge(backend, pull, by_remote, store, counts)
@@ -363,7 +363,10 @@ class SyncService:
                counts: _Counts) -> None:
         conn = self.lib.conn
         profile = self.profile
-        known = js.items(conn, profile)
+        # What the server said last time: of every entry when the pull is a snapshot of
+        # the server's state, else of the entries the pull brought.
+        known = js.items(conn, profile, None if pull.snapshot is not None
+                         else [e.remote_id for e in pull.entries])
         # The server's state now, for pulled entries and (snapshot APIs) every known one.
         remote: dict[int, tuple[bool, bool, float | None]] = {}
         entries: dict[int, RemoteEntry] = {}
@@ -396,9 +399,10 @@ class SyncService:
             key = keys.get(rid) or (item.key if item else None)
             e = entries.get(rid)
             feed_url = by_remote.get(e.feed_id, "") if e else (item.feed_url if item else "")
-            if key is None:
-                rows.append((rid, feed_url, e.hash if e else "", e.url if e else "", None,
-                             r_read, r_star))
+            if key is None:  # not here (yet): the server's state waits for the article
+                if item is None or (item.read, item.starred) != (r_read, r_star):
+                    rows.append((rid, feed_url, e.hash if e else "", e.url if e else "", None,
+                                 r_read, r_star))
                 continue
             when = r_time if r_time is not None else times.get(rid)
             local = marks.get(key, (False, False))
@@ -425,8 +429,11 @@ class SyncService:
                     apply.setdefault((kind, value), []).append(key)
                     counts.down += 1
                 new_base.append(value)
-            rows.append((rid, feed_url, e.hash if e else "", e.url if e else "", key,
-                         new_base[0], new_base[1]))
+            if item is None or (item.key, item.read, item.starred) != (key, *new_base):
+                rows.append((rid, feed_url, e.hash if e else "", e.url if e else "", key,
+                             new_base[0], new_base[1]))
+        if not (rows or apply or settled):
+            return  # nothing changed (an empty pull, or the echo of our own changes)
         with transaction(conn):
             js.save_items(conn, profile, rows)
             for (kind, value), ks in apply.items():
