@@ -95,11 +95,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             if bar is not None:
                 bar(event)
 
-        import asyncio  # here, not at import: `termnews --help` need not load it
+        sync = lib.sync_config
+        full_text = bool(args.full_text or lib.config.refresh.full_text)
+        if sync is not None and sync.source == "server" and not args.no_sync:
+            from termnews.sync.source import refresh_blocking
 
-        summary = asyncio.run(lib.refresh(progress=progress,
-                                          full_text=True if args.full_text else None,
-                                          server=not args.no_sync))
+            summary = refresh_blocking(lib, progress=progress, full_text=full_text)
+        else:
+            import asyncio  # here, not at import: `termnews --help` need not load it
+
+            summary = asyncio.run(lib.refresh(progress=progress,
+                                              full_text=True if args.full_text else None,
+                                              server=not args.no_sync))
     total = max(total, seen)
     for url, error in summary.errors:
         warn(f"{url}: {error}")

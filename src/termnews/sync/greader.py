@@ -19,7 +19,7 @@ speak it. ``url`` is the API's root: the part before ``/accounts/ClientLogin`` a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -207,7 +207,7 @@ class GReaderBackend:
             out += [e for e in (_entry(it) for it in items) if e is not None]
         return out
 
-    def pull(self, watermark: dict[str, Any], known: frozenset[int],
+    def pull(self, watermark: dict[str, Any], known: Callable[[], frozenset[int]],
              feeds: Sequence[RemoteFeed], new_feeds: Sequence[RemoteFeed]) -> Pull:
         unread = frozenset(self._ids(READING_LIST, [("xt", READ)]))
         starred = frozenset(self._ids(STARRED))
@@ -218,7 +218,7 @@ class GReaderBackend:
                 fresh |= self._ids(feed.remote_id)
         else:
             fresh = self._ids(READING_LIST)
-        entries = self._contents((fresh | unread | starred) - known)
+        entries = self._contents((fresh | unread | starred) - known())
         newest = max([int(ot) if isinstance(ot, (int, float)) else 0]
                      + [int(e.published.timestamp()) for e in entries if e.published])
         return Pull(entries, (unread, starred), {"ot": newest})

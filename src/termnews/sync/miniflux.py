@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b64encode
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -144,7 +144,7 @@ class MinifluxBackend:
 
     # --- entries ---------------------------------------------------------------------
 
-    def pull(self, watermark: dict[str, Any], known: frozenset[int],
+    def pull(self, watermark: dict[str, Any], known: Callable[[], frozenset[int]],
              feeds: Sequence[RemoteFeed], new_feeds: Sequence[RemoteFeed]) -> Pull:
         since = watermark.get("changed_after")
         since = int(since) - MARGIN if isinstance(since, (int, float)) and since > 0 else 0

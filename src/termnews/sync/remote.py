@@ -7,7 +7,7 @@ it is stored (``match.parsed_feed``), and only ever printed through ``one_line``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -71,8 +71,10 @@ class Backend(Protocol):
 
     def remove_feed(self, feed: RemoteFeed) -> None: ...
 
-    def pull(self, watermark: dict[str, Any], known: frozenset[int],
-             feeds: Sequence[RemoteFeed], new_feeds: Sequence[RemoteFeed]) -> Pull: ...
+    def pull(self, watermark: dict[str, Any], known: Callable[[], frozenset[int]],
+             feeds: Sequence[RemoteFeed], new_feeds: Sequence[RemoteFeed]) -> Pull:
+        """known() gives the ids of the entries already known here (asked only by APIs
+        that must tell new entries from known ones themselves)."""
 
     def changed_times(self, remote_ids: Sequence[int]) -> dict[int, float]:
         """When these entries last changed on the server (to settle conflicts), where the

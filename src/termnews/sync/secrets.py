@@ -8,9 +8,7 @@ reaches a message: a failure names the setting, the exit status and nothing else
 from __future__ import annotations
 
 import os
-import shlex
 import stat
-import subprocess
 from pathlib import Path
 
 from termnews.config import Config, SyncConfig
@@ -20,6 +18,9 @@ COMMAND_TIMEOUT = 30.0
 
 
 def run_secret_command(command: str, setting: str) -> str:
+    import shlex
+    import subprocess
+
     try:
         argv = shlex.split(command)
     except ValueError as exc:
@@ -72,6 +73,8 @@ def exposure_warning(config: Config) -> str | None:
     except OSError:
         return None
     if mode & (stat.S_IRGRP | stat.S_IROTH):
+        import shlex
+
         return (f"{path} holds a sync secret and others can read it: "
                 f"chmod 600 {shlex.quote(str(path))} (or use token_command)")
     return None

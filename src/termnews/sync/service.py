@@ -169,9 +169,8 @@ class SyncService:
         feeds, by_remote, new_feeds = self._sync_feeds(backend, remote_feeds, counts)
         if not store:
             self._match_new_articles(counts)
-        known = js.item_ids(conn, self.profile)
-        pull = backend.pull(watermark if isinstance(watermark, dict) else {}, known, feeds,
-                            new_feeds)
+        pull = backend.pull(watermark if isinstance(watermark, dict) else {},
+                            lambda: js.item_ids(conn, self.profile), feeds, new_feeds)
         self._merge(backend, pull, by_remote, store, counts)
         self._push(backend, counts)
         self._set_prefs({js.PREF_WATERMARK: pull.watermark, js.PREF_LAST: time.time(),
@@ -467,8 +466,6 @@ class SyncService:
     def _keys_for(self, entries: dict[int, RemoteEntry], known: dict[int, js.Item],
                   by_remote: dict[str, str], store: bool, counts: _Counts) -> dict[int, str]:
         """Local article keys of pulled entries: known, matched, or (server source) stored."""
-        from termnews.sync.match import LocalIndex, guid_for
-
         conn = self.lib.conn
         keys: dict[int, str] = {}
         open_: list[RemoteEntry] = []
@@ -480,6 +477,8 @@ class SyncService:
                 open_.append(e)
         if not open_:
             return keys
+        from termnews.sync.match import LocalIndex, guid_for
+
         index = LocalIndex.of_feeds(conn, {by_remote[e.feed_id] for e in open_})
         unmatched: dict[str, list[tuple[str, RemoteEntry]]] = {}
         for e in open_:
