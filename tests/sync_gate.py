@@ -111,3 +111,50 @@ class Gate:
         self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FakeMiniflux:
+    """A loopback server that answers Miniflux's REST paths with the JSON given (a
+    hostile server, for the tests): routes map "METHOD /path" to a JSON-able value."""
+
+    def __init__(self, routes: dict[str, object]) -> None:
+        import json
+
+        self.routes = routes
+        self.seen: list[str] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                path = self.path.split("?")[0]
+                owner.seen.append(f"{self.command} {path}")
+                value = owner.routes.get(f"{self.command} {path}")
+                status = 200 if value is not None else 404
+                body = json.dumps(value if value is not None else {"error_message": "no"})
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -10,6 +10,7 @@ import pytest
 
 from feedserver import ATOM_TYPE, FeedServer, make_atom, make_rss
 from miniflux_server import MinifluxServer
+from sync_gate import FakeMiniflux
 from sync_support import SERVICES, Machine, sync_table
 
 # What must be the same whoever fetched (besides ids, which are per cache). The feed's
@@ -133,3 +134,43 @@ def test_marks_survive_switching_modes(tmp_path: Path, miniflux: MinifluxServer,
     theirs = _by_url(other.articles())
     assert {u: (a["read"], a["starred"]) for u, a in theirs.items()} == {
         u: (a["read"], a["starred"]) for u, a in again.items()}
+
+
+def test_a_hostile_server_is_cleaned_like_a_feed(tmp_path: Path) -> None:
+    """Text from a sync server reaches the cache as feed text does: no terminal escapes,
+    no bidi tricks, no scripts; Textual markup stays plain text."""
+    feed_url = "https://hostile.example/feed.xml"
+    evil = "\x1b]52;c;cGF5bG9hZA==\x07\u202eTitle [@click=app.quit]x[/]\x1b[2J"
+    entry = {
+        "id": 7, "feed_id": 3, "status": "unread", "starred": True,
+        "hash": "ab" * 32, "url": "javascript:alert(1)", "title": evil,
+        "author": "A\x1b[31muthor", "content": "<p>Hi<script>alert(1)</script>\x1b[5m</p>"
+                                             '<img src="http://x/a.png" onerror="x()">',
+        "published_at": "2026-11-20T10:00:00Z", "changed_at": "2026-11-20T10:00:00Z",
+        "tags": ["\x1b[1mTag"], "enclosures": [{"url": "javascript:x", "mime_type": "image/png"}],
+    }
+    fake = FakeMiniflux({
+        "GET /v1/feeds": [{"id": 3, "feed_url": feed_url, "title": "Feed\x1b[8m " + evil,
+                           "category": {"id": 9, "title": "Cat\u202e\x1b[1m"}}],
+        "GET /v1/categories": [{"id": 1, "title": "All"}, {"id": 9, "title": "Cat"}],
+        "GET /v1/entries": {"total": 1, "entries": [entry]},
+    })
+    try:
+        m = Machine(tmp_path, "m").configure(
+            f'[sync]\nservice = "miniflux"\nurl = "{fake.url}"\ntoken = "t"\n'
+            'source = "server"\n')
+        out = m.ok("refresh")
+        assert "1 new article" in out
+    finally:
+        fake.stop()
+    (article,) = m.articles()
+    bad = ("\x1b", "\x07", "\u202e")
+    for field in ("title", "author", "summary", "url", "image_url", "guid"):
+        assert not any(c in str(article[field]) for c in bad), (field, article[field])
+    assert article["categories"] == ["Tag"] and article["starred"] is True
+    assert article["url"] == "" and article["image_url"] == ""  # only http(s) links
+    assert "[@click=app.quit]" in article["title"]  # kept as text, never as markup
+    shown = m.ok("show", str(article["id"]), "--json")
+    assert "<script" not in shown and "onerror" not in shown and "\\u001b" not in shown
+    (sub,) = m.library().subscriptions()
+    assert not any(c in sub.title + sub.folder for c in bad) and sub.folder == "Cat"

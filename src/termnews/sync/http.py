@@ -205,14 +205,19 @@ class JsonHttp:
         if status in (401, 403):
             return SyncError(f"{self.where}: {auth_error} (HTTP {status})", AUTH)
         if 300 <= status < 400:
-            target = answer.headers.get("location", "")[:200]
+            from termnews.feeds.clean import clean_line
+
+            target = clean_line(answer.headers.get("location", ""))[:200]
             return SyncError(f"{self.where}: redirected (HTTP {status}) to {target}; "
                              "set the sync url to where it points")
         detail = ""
         try:
             payload = json.loads(answer.body[:4096]) if answer.body[:1] == b"{" else None
             if isinstance(payload, dict):
-                detail = str(payload.get("error_message") or payload.get("error") or "")[:200]
+                from termnews.feeds.clean import clean_line
+
+                detail = clean_line(str(payload.get("error_message") or payload.get("error")
+                                        or ""))[:200]
         except ValueError:
             pass
         kind = "server error" if status >= 500 else "request refused"

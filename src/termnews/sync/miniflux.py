@@ -25,6 +25,7 @@ from termnews.sync.http import JsonHttp
 from termnews.sync.remote import Pull, RemoteEntry, RemoteFeed
 
 PAGE = 1000  # entries per page of a pull
+MAX_PAGES = 2000  # a server that never stops paging is cut off (2 million entries)
 BATCH = 1000  # entry ids per status update
 # A pull asks for changes since the last pull's start (the server's Date) minus this
 # margin: a server transaction that began before that start (its changed_at is its start)
@@ -151,7 +152,7 @@ class MinifluxBackend:
         entries: list[RemoteEntry] = []
         after = 0
         server_now: float | None = None
-        while True:
+        for _page in range(MAX_PAGES):
             query = [("status", "unread"), ("status", "read"), ("order", "id"),
                      ("direction", "asc"), ("limit", str(PAGE)), ("after_entry_id", str(after))]
             if since > 0:

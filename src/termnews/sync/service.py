@@ -291,6 +291,7 @@ class SyncService:
     def _local_subscription(self, url: str, rf: RemoteFeed,
                             places: dict[str, tuple[Subscription, str]],
                             backend: Backend) -> Subscription:
+        from termnews.feeds.clean import clean_line
         from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, slug
 
         if url in places:
@@ -298,6 +299,9 @@ class SyncService:
         folder = rf.category
         if folder and folder == self._default_category(backend):
             folder = ""
+        # Names from the server are shown in the sidebar: cleaned like feed text.
+        folder = clean_line(folder)[:200]
+        rf = RemoteFeed(rf.remote_id, rf.url, clean_line(rf.title)[:500], folder)
         if folder:
             return Subscription(feed_url=url, outlet=FOLDER_OUTLET_PREFIX + folder, edition="",
                                 section=slug(rf.title or url), title=rf.title, folder=folder)

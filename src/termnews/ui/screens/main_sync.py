@@ -29,6 +29,7 @@ class SyncMixin(MainFrame):
             self._sync_timer.stop()
         wait = SYNC_AFTER_MARKS if delay is None else delay
         self._sync_timer = self.set_timer(wait, self.run_sync)
+        self._load_sync_status()  # "⇅ 1 to sync" until then
 
     def after_refresh(self) -> None:
         """A refresh ended: with termnews fetching, sync now (the new articles meet the
