@@ -295,17 +295,15 @@ class Library:
     # --- articles -----------------------------------------------------------------
 
     def _scoped(self, q: ArticleQuery) -> ArticleQuery:
-        """Limit a query to the profile's subscriptions unless it names feeds itself, and
-        turn its search into index terms in the languages of the feeds it shows."""
-        if q.feed_urls is None:
-            q = replace(q, feed_urls=tuple(self.subscribed_urls()))
-        if q.search and q.match is None:
-            q = replace(q, match=cache.search_query(self.conn, q).expression())
-        return q
+        """Limit a query to the profile's subscriptions unless it names feeds itself."""
+        if q.feed_urls is not None:
+            return q
+        return replace(q, feed_urls=tuple(self.subscribed_urls()))
 
     def search_query(self, q: ArticleQuery) -> SearchQuery:
-        """q's search as the words it matches (for highlighting them)."""
-        return cache.search_query(self.conn, self._scoped(replace(q, match="")))
+        """q's search as the words it matches, stemmed in the languages of the feeds it
+        shows (for highlighting them)."""
+        return cache.search_query(self.conn, self._scoped(q))
 
     def articles(self, q: ArticleQuery | None = None) -> list[ArticleRow]:
         return cache.list_articles(self.conn, self._scoped(q or ArticleQuery()), self.profile)

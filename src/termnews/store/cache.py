@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from termnews.model import (
@@ -383,6 +384,13 @@ def search_query(conn: sqlite3.Connection, q: ArticleQuery) -> SearchQuery:
                        lambda w: is_indexed_word(conn, w))
 
 
+def with_match(conn: sqlite3.Connection, q: ArticleQuery) -> ArticleQuery:
+    """q with its search resolved into the FTS5 expression (once per query)."""
+    if q.search and q.match is None:
+        return replace(q, match=search_query(conn, q).expression())
+    return q
+
+
 def _feed_where(q: ArticleQuery, f: str = "f") -> tuple[list[str], list[object]]:
     """The feed filters of q (which feeds it shows) as clauses on the feed alias."""
     clauses: list[str] = []
@@ -486,6 +494,7 @@ def listing_sql(columns: str, q: ArticleQuery) -> tuple[str, list[object]]:
 
 def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> list[ArticleRow]:
     """Articles matching q, newest first (undated last)."""
+    q = with_match(conn, q)
     sql, params = listing_sql(_ROW_COLUMNS, q)
     return [
         ArticleRow(id=r[0], title=r[1], published=from_epoch(r[2]), outlet=r[3], edition=r[4],
@@ -495,6 +504,7 @@ def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> li
 
 
 def count_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> int:
+    q = with_match(conn, q)
     clauses, params = _where(q)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     if not (q.unread or q.starred):
@@ -516,6 +526,7 @@ def hidden_copies(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> in
     the index alone (their first copy's feed, ``dup_feed``, is in the view); the others
     by the EXISTS.
     """
+    q = with_match(conn, q)
     clauses, params = _where(q)
     if not _spans_feeds(q) or "0" in clauses:  # one feed, or nothing matches (no words)
         return 0
