@@ -156,8 +156,22 @@ def word_terms(word: str, lang: str) -> tuple[str, ...]:
 
 # word as written (casefolded) → what the index gets for it, per language. Words follow
 # Zipf's law: a few thousand cover most of any text, so most words cost one look-up.
-_INDEXED: dict[str, dict[str, str]] = {}
 _INDEXED_MAX = 200_000
+
+
+class _Indexed(dict[str, str]):
+    """The index terms of words already seen in one language (made on first look-up)."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, word: str) -> str:
+        indexed = self[word] = _index_word(word, self.lang)
+        return indexed
+
+
+_INDEXED: dict[str, _Indexed] = {}
 
 
 def _index_word(word: str, lang: str) -> str:
@@ -172,14 +186,11 @@ def index_text(text: str | None, lang: str | None) -> str:
     code = lang_code(lang)
     known = _INDEXED.get(code)
     if known is None or len(known) > _INDEXED_MAX:
-        known = _INDEXED[code] = {}
-    out = []
-    for word in words(text.casefold()):
-        indexed = known.get(word)
-        if indexed is None:
-            indexed = known[word] = _index_word(word, code)
-        out.append(indexed)
-    return " ".join(out)
+        known = _INDEXED[code] = _Indexed(code)
+    text = text.casefold()
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(map(known.__getitem__, WORD.findall(text)))
 
 
 def stems(text: str, lang: str | None) -> list[str]:
