@@ -31,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search_words import GROUPS, VARIANTS, WORDS
 
-from termnews import terms
 from termnews.config import Config
 from termnews.library import Library
 from termnews.model import ArticleQuery
@@ -66,6 +65,8 @@ def variant(kind: str, word: str) -> str:
 def use_lemmas() -> None:
     """Index and query lemmas too: each word also gets the stem of its lemma."""
     import simplemma
+
+    from termnews import terms
 
     morph = None
     try:
