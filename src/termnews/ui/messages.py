@@ -21,6 +21,7 @@ from termnews.model import (
     SyncStatus,
     SyncSummary,
 )
+from termnews.terms import SearchQuery
 
 # --- from widgets ---------------------------------------------------------------
 
@@ -80,6 +81,7 @@ class ListLoaded(Message):
     total: int | None
     generation: int
     keep_index: int | None = None
+    matches: SearchQuery | None = None  # a search's words, to highlight
 
 
 @dataclass
