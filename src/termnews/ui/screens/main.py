@@ -91,6 +91,7 @@ class MainScreen(
         self._sync_timer = None
         self._sync_again = False
         self._sync_shown_error = None
+        self._sync_checked_config = False
 
     # --- layout ---------------------------------------------------------------------
 

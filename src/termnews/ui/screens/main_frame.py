@@ -68,6 +68,7 @@ class MainFrame(Screen[None]):
     _sync_timer: Any
     _sync_again: bool
     _sync_shown_error: str | None
+    _sync_checked_config: bool  # the config file's permissions were checked once
 
     if TYPE_CHECKING:  # what one part of the screen calls in another
         def set_view(self, key: str, *, keep_id: int | None = None) -> None: ...

@@ -75,6 +75,14 @@ class SyncMixin(MainFrame):
 
     @work(thread=True, group="sync-status", exclusive=True, exit_on_error=False)
     def _load_sync_status(self) -> None:
+        if not self._sync_checked_config:
+            self._sync_checked_config = True
+            from termnews.sync.secrets import exposure_warning
+
+            exposed = exposure_warning(self.library.config)
+            if exposed:
+                self.app.call_from_thread(self.notify, exposed, severity="warning",
+                                          markup=False, timeout=10)
         self.post_message(SyncDone(None, None, self.library.sync_status()))
 
     def on_sync_done(self, message: SyncDone) -> None:
