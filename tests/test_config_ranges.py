@@ -48,13 +48,19 @@ def test_limits_themselves_are_allowed(tmp_path: Path) -> None:
 
 def test_unknown_keys_are_warnings_and_ignored(tmp_path: Path) -> None:
     path = write(tmp_path, "[refresh]\nconcurrency = 8\nprefetch_images = true\n"
-                           "[ui]\nfeed_order = 'file'\n[sync]\nurl = 'https://x.example'\n"
-                           "[profiles.bob.sync]\nurl = 'https://y.example'\n")
+                           "[ui]\nsidebar_width = 30\n[plugins]\nenabled = ['x']\n"
+                           "[sync]\nservice = 'miniflux'\nurl = 'https://x.example'\n"
+                           "token = 't'\nretries = 3\n"
+                           "[profiles.bob.sync]\nservice = 'miniflux'\n"
+                           "url = 'https://y.example'\ntoken = 'u'\n[profiles.bob.colors]\n")
     config = load_config(path)
     assert config.refresh.concurrency == 8
+    assert config.sync is not None and config.sync.url == "https://x.example"
+    assert config.sync_for("bob") is not None
     assert list(config.warnings) == [
         f"{path}: unknown key '{key}' ignored (a newer termnews may know it)"
-        for key in ("refresh.prefetch_images", "ui.feed_order", "sync", "profiles")
+        for key in ("refresh.prefetch_images", "ui.sidebar_width", "plugins", "sync.retries",
+                    "profiles.bob.colors")
     ]
 
 

@@ -78,7 +78,7 @@ async def test_a_mark_that_cannot_be_saved_is_shown_as_not_done(
 async def test_unknown_config_keys_and_a_healed_cache_are_notices(
         tmp_path: Path, only_test_outlet: None) -> None:
     paths = resolve_paths(tmp_path / "data").ensure()
-    paths.config_file.write_text("[refresh]\nallow_everything = true\n[sync]\nurl = 'x'\n",
+    paths.config_file.write_text("[refresh]\nallow_everything = true\n[plugins]\nx = 1\n",
                                  encoding="utf-8")
     config = load_config(paths.config_file)
     lib = make_library(paths, config)
@@ -94,7 +94,7 @@ async def test_unknown_config_keys_and_a_healed_cache_are_notices(
         warnings = [m for m, severity in shown if severity == "warning"]
         assert f"{paths.config_file}: unknown key 'refresh.allow_everything' ignored " \
                "(a newer termnews may know it)" in warnings
-        assert any("unknown key 'sync'" in w for w in warnings)
+        assert any("unknown key 'plugins'" in w for w in warnings)
         healed = [w for w in warnings if w.startswith(f"cache.db in {paths.data_dir} was ")]
         assert len(healed) == 1 and "moved it to cache.db.broken-" in healed[0]
     finally:

@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "termnews.cli.mark_cmd",
     "termnews.cli.cache_cmd",
     "termnews.cli.state_cmd",
+    "termnews.cli.sync_cmd",
 )
 
 

@@ -21,6 +21,10 @@ from pathlib import Path
 from termnews.store import health
 from termnews.store.health import Notice
 from termnews.store.schema import CACHE_MIGRATIONS, STATE_MIGRATIONS
+from termnews.terms import index_text, lang_code
+
+# (rows done, rows in all) while a migration rebuilds the search index of a cache.
+MigrationProgress = Callable[[int, int], None]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -76,10 +80,35 @@ class StateDamaged(StoreError):
                          f"{tail}")
 
 
-def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str], *,
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the search index is made with (schema migration 7): every
+    connection that writes articles needs them."""
+    conn.create_function("tn_index", 2, index_text, deterministic=True)
+    conn.create_function("tn_lang", 1, lang_code, deterministic=True)
+
+
+def _report_indexing(conn: sqlite3.Connection, progress: MigrationProgress) -> None:
+    """Count the rows tn_index() indexes (five columns a row) for ``progress``."""
+    total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    calls = 0
+    step = 5 * 500
+
+    def counted(text: str | None, lang: str | None) -> str:
+        nonlocal calls
+        calls += 1
+        if calls % step == 0:
+            progress(min(calls // 5, total), total)
+        return index_text(text, lang)
+
+    conn.create_function("tn_index", 2, counted, deterministic=True)
+
+
+def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str],
+             progress: MigrationProgress | None = None, *,
              before: Callable[[int], None] | None = None) -> None:
-    """Bring one schema up to date; ``before(version)`` runs before the first step when
-    the file already holds data (version > 0): the state backup."""
+    """Bring one schema up to date; ``progress`` hears how far a step that rebuilds the
+    search index has come; ``before(version)`` runs before the first step when the file
+    already holds data (version > 0): the state backup."""
     version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
     if version > len(migrations):
         raise SchemaTooNew(schema, version, len(migrations))
@@ -88,6 +117,10 @@ def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str], *,
     for number, script in enumerate(migrations[version:], start=version + 1):
         # The version bump rides in the same transaction as the step.
         qualified = script.replace("{s}", schema)
+        # A step that rebuilds the search index tells how far it has come.
+        reindex = progress if number > 1 and "'rebuild'" in script else None
+        if reindex is not None:
+            _report_indexing(conn, reindex)
         try:
             conn.executescript(
                 f"BEGIN IMMEDIATE;\n{qualified}\nPRAGMA {schema}.user_version = {number};\nCOMMIT;"
@@ -98,6 +131,11 @@ def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str], *,
             # Another process may have run this step while we waited for the lock.
             if conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0] < number:
                 raise
+        finally:
+            if reindex is not None:
+                register_functions(conn)
+                total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                reindex(total, total)
 
 
 class _OpenFailed(Exception):
@@ -118,7 +156,8 @@ def _back_up_state(state_db: Path) -> Callable[[int], None]:
     return before
 
 
-def _open(cache_db: Path, state_db: Path) -> sqlite3.Connection:
+def _open(cache_db: Path, state_db: Path,
+          progress: MigrationProgress | None = None) -> sqlite3.Connection:
     """Open and migrate; a failure says which file it concerned (``_OpenFailed``)."""
     file = cache_db
     conn: sqlite3.Connection | None = None
@@ -138,7 +177,8 @@ def _open(cache_db: Path, state_db: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         file = cache_db
-        _migrate(conn, "main", CACHE_MIGRATIONS)
+        register_functions(conn)
+        _migrate(conn, "main", CACHE_MIGRATIONS, progress)
         file = state_db
         _migrate(conn, "state", STATE_MIGRATIONS, before=_back_up_state(state_db))
     except (sqlite3.Error, OSError, StoreError) as exc:
@@ -148,9 +188,10 @@ def _open(cache_db: Path, state_db: Path) -> sqlite3.Connection:
     return conn
 
 
-def connect(cache_db: Path, state_db: Path, *, heal: bool = False,
-            notices: list[Notice] | None = None) -> sqlite3.Connection:
-    """Open cache.db with state.db attached, migrated to the current schema.
+def connect(cache_db: Path, state_db: Path, progress: MigrationProgress | None = None, *,
+            heal: bool = False, notices: list[Notice] | None = None) -> sqlite3.Connection:
+    """Open cache.db with state.db attached, migrated to the current schema; ``progress``
+    hears how far a migration that re-indexes the cache has come.
 
     With ``heal`` (a program's first connection: nothing of it uses the old file yet), a
     damaged cache.db — found now, or marked damaged while in use — or one from a newer
@@ -170,7 +211,7 @@ def connect(cache_db: Path, state_db: Path, *, heal: bool = False,
         heal_cache(problem)
     for attempt in (1, 2):
         try:
-            return _open(cache_db, state_db)
+            return _open(cache_db, state_db, progress)
         except _OpenFailed as failed:
             exc = failed.error
             if isinstance(exc, SchemaTooNew) and exc.schema == "main" and attempt == 1:

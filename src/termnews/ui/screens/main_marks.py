@@ -57,6 +57,7 @@ class MarksMixin(MainFrame):
             self.app.call_from_thread(self._marks_not_saved, ids, read, starred, str(error))
             return
         self._post_counts()
+        self.app.call_from_thread(self.schedule_sync)
 
     def _marks_not_saved(self, ids: list[int], read: bool | None, starred: bool | None,
                          error: str) -> None:
@@ -114,5 +115,6 @@ class MarksMixin(MainFrame):
                                       markup=False, timeout=10)
             return
         self._post_counts()
+        self.app.call_from_thread(self.schedule_sync)
         text = ngettext("{n} article marked read", "{n} articles marked read", n).format(n=n)
         self.app.call_from_thread(self.notify, text, markup=False)
