@@ -15,6 +15,7 @@ panes and labels, ``main_lists``, ``main_reading``, ``main_marks``,
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 from textual import work
@@ -181,7 +182,8 @@ class MainScreen(
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            if isinstance(error, (sqlite3.Error, OSError)):
+            if isinstance(error, sqlite3.Error) or (
+                    isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)):
                 self._explain_failure(error)  # which file, what cause: a check, in a thread
                 return
             self.notify(_("Error: {error}").format(error=error), severity="error",

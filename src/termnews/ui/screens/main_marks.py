@@ -5,12 +5,14 @@ again, with a notice that says why: the list never shows what is not stored."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 from textual import work
 
 from termnews.i18n import ngettext
 from termnews.model import ArticleQuery
+from termnews.store.db import StoreError
 from termnews.ui.screens.main_frame import MainFrame
 
 
@@ -53,11 +55,17 @@ class MarksMixin(MainFrame):
             if starred is not None:
                 self.library.star(ids, starred)
         except Exception as exc:
-            error = self.library.failure(exc, self.library.paths.state_db)
-            self.app.call_from_thread(self._marks_not_saved, ids, read, starred, str(error))
+            error = self._failure(exc)
+            self.app.call_from_thread(self._marks_not_saved, ids, read, starred, error)
             return
         self._post_counts()
         self.app.call_from_thread(self.schedule_sync)
+
+    def _failure(self, exc: Exception) -> str:
+        """Why marks were not saved: the file and the cause for a storage error."""
+        if isinstance(exc, (sqlite3.Error, OSError, StoreError)):
+            return str(self.library.failure(exc, self.library.paths.state_db))
+        return str(exc) or type(exc).__name__
 
     def _marks_not_saved(self, ids: list[int], read: bool | None, starred: bool | None,
                          error: str) -> None:
@@ -109,10 +117,10 @@ class MarksMixin(MainFrame):
         try:
             n = self.library.mark_all(q, read=True)
         except Exception as exc:
-            error = self.library.failure(exc, self.library.paths.state_db)
+            error = self._failure(exc)
             self.app.call_from_thread(self._reload)  # the list shows what is stored
-            self.app.call_from_thread(self.notify, str(error), severity="error",
-                                      markup=False, timeout=10)
+            self.app.call_from_thread(self.notify, error, severity="error", markup=False,
+                                      timeout=10)
             return
         self._post_counts()
         self.app.call_from_thread(self.schedule_sync)
