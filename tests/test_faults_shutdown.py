@@ -296,8 +296,8 @@ def test_sighup_after_the_terminal_is_gone(busy_feeds: Path, tmp_path: Path) -> 
 
 @pytest.fixture
 def big_feeds(feed_server: FeedServer, tmp_path: Path) -> Path:
-    """100 feeds of 200 items: parsing them takes both parse workers for seconds."""
-    urls = [feed_server.add(f"/big/{n}.xml", make_rss(n, 200)) for n in range(100)]
+    """60 feeds of 150 items: parsing them takes both parse workers for seconds."""
+    urls = [feed_server.add(f"/big/{n}.xml", make_rss(n, 150)) for n in range(60)]
     data = tmp_path / "data"
     added = run_cli(["--profile", "alice", "feeds", "add", *urls], data)
     assert added.returncode == 0, added.stderr
@@ -345,4 +345,4 @@ def test_a_killed_refresh_leaves_no_process(big_feeds: Path, sig: signal.Signals
         assert integrity(big_feeds / name) == "ok"
     again = run_cli(["--profile", "alice", "refresh"], big_feeds)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("refreshed 100 feeds: 100 ok, 0 failed")
+    assert again.stdout.startswith("refreshed 60 feeds: 60 ok, 0 failed")
