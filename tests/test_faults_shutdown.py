@@ -10,10 +10,12 @@ shown); SIGTERM to ``termnews refresh`` ends its parse workers too.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import pty
 import random
+import re
 import select
 import shutil
 import signal
@@ -36,6 +38,7 @@ from hostile_support import integrity, run_cli
 QUITS = 30
 FEEDS = 400
 SEED = 20261203
+STORING = rb"refreshing [1-9][0-9]*/400"  # the status once the first feeds are stored
 
 
 # --- processes and terminals -----------------------------------------------------------------
@@ -103,10 +106,11 @@ class Tui:
                 self.screen += chunk
 
     def wait_for(self, needle: bytes, timeout: float = 60) -> None:
+        """Until the app writes ``needle`` (a regular expression)."""
         start = len(self.screen)
         end = time.monotonic() + timeout
-        while needle not in self.screen[max(0, start - len(needle)):]:
-            assert time.monotonic() < end, f"{needle!r} never shown; stderr: {self.errors()}"
+        while not re.search(needle, self.screen[max(0, start - 64):]):
+            assert time.monotonic() < end, f"{needle!r} never shown; output: {self.errors()}"
             assert self.proc.poll() is None, f"exited early: {self.errors()}"
             self.pump(0.05)
 
@@ -202,16 +206,17 @@ def fresh_copy(template: Path, target: Path) -> Path:
 
 
 def test_thirty_quits_during_a_refresh_all_exit_0(busy_feeds: Path, tmp_path: Path) -> None:
-    """q at a random moment of the start-up refresh of 400 feeds, 30 times (two at a time):
-    every run exits 0, promptly, with the terminal given back and no process left."""
+    """q at a random moment of the start-up refresh of 400 feeds, 30 times (two at a time),
+    once feeds are being stored (the writer thread busy): every run exits 0, promptly,
+    with the terminal given back and no process left."""
     rng = random.Random(SEED)
-    waits = [rng.uniform(0.1, 1.5) for _ in range(QUITS)]
+    waits = [rng.uniform(0.0, 1.2) for _ in range(QUITS)]
 
     def one(n: int) -> tuple[int, int, float, str]:
         data = fresh_copy(busy_feeds, tmp_path / f"q{n}")
         tui = start_tui(data)
         try:
-            tui.wait_for(b"refreshing")
+            tui.wait_for(STORING)
             tui.pump(waits[n])
             tui.proc.poll()
             running = tui.proc.returncode is None
@@ -346,3 +351,69 @@ def test_a_killed_refresh_leaves_no_process(big_feeds: Path, sig: signal.Signals
     again = run_cli(["--profile", "alice", "refresh"], big_feeds)
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("refreshed 60 feeds: 60 ok, 0 failed")
+
+
+# --- the ordering itself, deterministically ------------------------------------------------------
+
+
+async def test_a_cancelled_refresh_closes_its_connection_only_after_its_writer(
+        monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer, tmp_path: Path) -> None:
+    """The crash behind the quits above, made certain: each feed's store is slowed down so
+    the writer thread is surely inside its transaction when the refresh is cancelled
+    (twice, as Textual does on quit). The refresh's connection must be closed only after
+    that thread has finished or rolled back — closing it under the thread crashed."""
+    import threading
+
+    from termnews import refresh
+    from termnews.config import Config
+    from termnews.library import Library
+    from termnews.paths import resolve_paths
+
+    inside = [0]
+    writing = threading.Event()
+    real_store, real_connect = refresh._store, refresh.connect
+
+    def slow_store(conn: object, outcome: object) -> int:
+        inside[0] += 1
+        writing.set()
+        try:
+            time.sleep(0.2)
+            return real_store(conn, outcome)  # type: ignore[arg-type]
+        finally:
+            inside[0] -= 1
+
+    closes: list[int] = []  # how many stores were under way at each close
+
+    class Watched:
+        """The refresh's own connection, with its close watched."""
+
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self._conn = conn
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._conn, name)
+
+        def close(self) -> None:
+            closes.append(inside[0])
+            self._conn.close()
+
+    monkeypatch.setattr(refresh, "_store", slow_store)
+    monkeypatch.setattr(refresh, "connect", lambda *a, **k: Watched(real_connect(*a, **k)))
+    urls = [feed_server.add(f"/w/{n}.xml", make_rss(n, 20)) for n in range(40)]
+    lib = Library(resolve_paths(tmp_path / "d"), Config(), "alice")
+    lib.start(starter=False)
+    lib.add_feeds(urls)
+    task = asyncio.create_task(lib.refresh())
+    while not writing.is_set() or not inside[0]:  # a store under way: 0.2 s to go
+        assert not task.done(), "the refresh ended before it wrote"
+        await asyncio.sleep(0.001)
+    task.cancel()  # the app's workers are cancelled as it ends …
+    await asyncio.sleep(0.05)
+    task.cancel()  # … and again as its screens go
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    lib.close()
+    assert closes == [0], f"the connection was closed with {closes} stores under way"
+    assert inside[0] == 0
+    for name in ("cache.db", "state.db"):
+        assert integrity(tmp_path / "d" / name) == "ok"
