@@ -143,7 +143,8 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
 
     Entries are deduplicated by (feed, guid); the parser already falls back to
     the link, then to a hash of title and date, when a feed gives no guid.
-    Full text fetched earlier is kept.
+    Full text fetched earlier is kept. The feed's rows are marked as in its current
+    document or not (``in_feed``): the cache limits never remove the ones that are.
     """
     fid = feed_id(conn, feed_url)
     if fid is None:
@@ -158,8 +159,6 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
         if key in seen:  # the same guid twice in one document: first wins
             continue
         seen.add(key)
-        if conn.execute("SELECT 1 FROM pruned WHERE key=?", (key,)).fetchone():
-            continue  # removed by the cache limits (prune.py): not new again
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
             e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,
@@ -168,8 +167,8 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
         cur = conn.execute(
             """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author, editor,
                    published, summary, content_html, categories, image_url, image_caption,
-                   image_credit, language, body_text)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   image_credit, language, body_text, in_feed)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)
                ON CONFLICT(key) DO NOTHING""",
             (fid, key, e.guid, now, *values),
         )
@@ -197,6 +196,7 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
                 moved.update((old_url, e.url))
         if e.alternates:
             set_alternates(conn, article_id, e.alternates)
+    _mark_in_feed(conn, fid, seen)
     _index_new(conn, new_ids)
     copies = _mark_copies(conn, new_ids)
     if copies:
@@ -204,6 +204,22 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     if moved:
         relink_copies(conn, moved)
     return new
+
+
+def _mark_in_feed(conn: sqlite3.Connection, fid: int, keys: set[str]) -> None:
+    """Make the feed's ``in_feed`` rows exactly the keys of its current document.
+
+    Only rows whose mark changes are written (the partial index lists the marked ones),
+    and only that column, so the search index is not touched.
+    """
+    marked = {k for (k,) in conn.execute(
+        "SELECT key FROM articles WHERE feed_id = ? AND in_feed = 1", (fid,))}
+    for value, changed in ((0, list(marked - keys)), (1, list(keys - marked))):
+        for i in range(0, len(changed), 500):
+            chunk = changed[i : i + 500]
+            conn.execute(
+                f"UPDATE articles SET in_feed = ? WHERE key IN ({','.join('?' * len(chunk))})",
+                [value, *chunk])
 
 
 def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
