@@ -250,7 +250,10 @@ def _redecode(value: str, theirs: str, ours: str) -> str:
                 break
             except (UnicodeError, LookupError):
                 continue
-    return raw.decode(ours, errors="replace")
+    try:
+        return raw.decode(ours)
+    except UnicodeDecodeError:  # bytes termnews read otherwise: as windows-1252 bytes
+        return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw)
 
 
 def text_defects(ours: str, theirs: str) -> list[str]:

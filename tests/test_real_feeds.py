@@ -9,7 +9,6 @@ windows-1252 French, lone C1 control codes, items all a year old; a feed larger 
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from pathlib import Path
 

@@ -98,7 +98,31 @@ def detect(body: bytes) -> str:
     order = {name: i for i, name in enumerate(_DETECT_CANDIDATES)}
     ties = [m for m in results if m.chaos == best.chaos and m.coherence == best.coherence
             and codecs.lookup(m.encoding).name not in _LATIN]
-    return min(ties or [best], key=lambda m: order.get(m.encoding, len(order))).encoding
+    found = min(ties or [best], key=lambda m: order.get(m.encoding, len(order))).encoding
+    return _cyrillic_by_case(body, found) if codecs.lookup(found).name in _CYRILLIC else found
+
+
+_CYRILLIC = ("koi8-r", "cp1251")
+
+
+def _cyrillic_by_case(body: bytes, found: str) -> str:
+    """KOI8-R or windows-1251: the one in which the text is mostly lower case.
+
+    The two hold the same letters at 0xC0-0xFF with the cases swapped, so a detector can
+    take one for the other, in short texts above all. Text is mostly lower case; text
+    all in capitals stays with the detector's choice.
+    """
+    scores: dict[str, int] = {}
+    for code_page in _CYRILLIC:
+        try:
+            text = body.decode(code_page)
+        except UnicodeDecodeError:
+            continue
+        cyrillic = [c for c in text if "\u0400" <= c <= "\u04ff"]
+        scores[code_page] = (sum(c.islower() for c in cyrillic)
+                             - sum(c.isupper() for c in cyrillic))
+    chosen = codecs.lookup(found).name
+    return max(scores, key=lambda cp: (scores[cp], cp == chosen)) if scores else found
 
 
 def to_utf8(body: bytes, content_type: str = "") -> tuple[bytes, str]:
@@ -143,14 +167,15 @@ _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 
 
 def _mostly_utf8(body: bytes) -> bool:
-    """UTF-8 with a few bytes that are not: at least as many valid multi-byte sequences
-    as stray high bytes."""
+    """UTF-8 with a few bytes that are not: ten valid multi-byte sequences or more for
+    every stray high byte. (Single-byte text holds valid sequences by chance: "PERCHÉ…"
+    in windows-1252 is "PERCHɅ" in UTF-8; never ten to each of its other letters.)"""
     sequences = _UTF8_SEQUENCE.findall(body)
     if not sequences:
         return False
     in_sequences = sum(len(s) for s in sequences)
     stray = len(_HIGH_BYTE.findall(body)) - in_sequences
-    return len(sequences) >= stray
+    return len(sequences) >= 10 * stray
 
 
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:

@@ -30,23 +30,31 @@ _ALPHABETS = {
 }
 _ALPHABET_SETS = [frozenset(a) for a in _ALPHABETS.values()]
 
-# windows-1252 first: it wins every tie.
+# windows-1252 first: the others must beat it.
 CODE_PAGES = ("cp1252", "cp1250", "iso8859_2", "cp1254", "iso8859_15")
 
 # Words: runs between spaces, ASCII punctuation and digits, and the punctuation Western
-# text puts next to words. "¿" and "¡" open Spanish questions; anywhere else in a word
-# they are a Polish "ż" or a Slovak "ľ" read in the wrong code page.
+# text puts next to words ("º" and "ª" follow numbers: "2º"). "¿" and "¡" open Spanish
+# questions; anywhere else in a word they are a Polish "ż" or a Slovak "ľ" read in the
+# wrong code page.
 _WORD = re.compile(
-    "[^\\s\x00-\x40\x5b-\x60\x7b-\x7f\xa0\xab\xbb\xad\xb7\xb4\xa9\xae\xb0\xa7\xb6"
+    "[^\\s\x00-\x40\x5b-\x60\x7b-\x7f\xa0\xab\xbb\xad\xb7\xb4\xa9\xae\xb0\xa7\xb6\xaa\xba"
     "\u2010-\u2027\u2030-\u205e\u20ac\u2122]+"
 )
 
 
-def spelling_scores(text: str) -> tuple[float, float]:
+def spelling_scores(text: str, only: set[int] | None = None) -> tuple[float, float]:
     """How well one language's letters spell text's words: (the share of its words with
     letters beyond ASCII that some alphabet spells, the share the best single alphabet
-    spells). Words of plain ASCII say nothing and are left out; no such word: (1, 1)."""
-    counts = Counter(w.lstrip("¿¡") for w in _WORD.findall(text) if not w.isascii())
+    spells). Words of plain ASCII say nothing and are left out; no such word: (1, 1).
+    only: count just the words over these character positions."""
+    counts: Counter[str] = Counter()
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if word.isascii() or (only is not None and not any(
+                i in only for i in range(m.start(), m.end()))):
+            continue
+        counts[word.lstrip("¿¡")] += 1
     total = good = 0
     by_alphabet = [0] * len(_ALPHABET_SETS)
     for word, n in counts.items():
@@ -82,21 +90,27 @@ def decode_cp1252(body: bytes) -> str:
 
 
 def best_latin(body: bytes) -> tuple[str, float]:
-    """(the Latin code page whose reading spells its words best, the share it spells).
+    """(the Latin code page whose reading spells its words best, the share of words it
+    spells).
 
-    Words spelt by some alphabet first, then by one alphabet for the whole text (a
+    Each other code page is weighed against windows-1252 on the words their readings
+    differ in: words spelt by some alphabet first, then by one alphabet for them all (a
     Hungarian "jövõ" and "hûség" each look like some language; only windows-1250 spells
-    the whole text in Hungarian). windows-1252 keeps every tie.
+    both in one). windows-1252 keeps every tie.
     """
-    best, best_score = "cp1252", (-1.0, -1.0)
-    for code_page in CODE_PAGES:
+    base = decode_cp1252(body)
+    best, best_score, share = "cp1252", None, spelling_scores(base)[0]
+    for code_page in CODE_PAGES[1:]:
         text = _decode(body, code_page)
         if text is None:
             continue
-        score = spelling_scores(text)
-        if score > best_score:
-            best, best_score = code_page, score
-    return best, best_score[0]
+        differ = {i for i, (a, b) in enumerate(zip(base, text, strict=True)) if a != b}
+        if not differ:
+            continue
+        score = spelling_scores(text, differ)
+        if score > spelling_scores(base, differ) and (best_score is None or score > best_score):
+            best, best_score, share = code_page, score, spelling_scores(text)[0]
+    return best, share
 
 
 def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
