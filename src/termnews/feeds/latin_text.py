@@ -41,23 +41,18 @@ _WORD = re.compile(
     "[^\\s\x00-\x40\x5b-\x60\x7b-\x7f\xa0\xab\xbb\xad\xb7\xb4\xa9\xae\xb0\xa7\xb6\xaa\xba"
     "\u2010-\u2027\u2030-\u205e\u20ac\u2122]+"
 )
+# Runs of ASCII letters and high bytes that hold a high byte: the only places where
+# single-byte code pages read differently. Found on the bytes, once, whatever the pages.
+_TOKEN = re.compile(rb"(?<![A-Za-z\x80-\xff])[A-Za-z]*+[\x80-\xff][A-Za-z\x80-\xff]*")
+SAMPLE = 200_000  # bytes weighed (a feed's start tells its code page)
 
 
-def spelling_scores(text: str, only: set[int] | None = None) -> tuple[float, float]:
-    """How well one language's letters spell text's words: (the share of its words with
-    letters beyond ASCII that some alphabet spells, the share the best single alphabet
-    spells). Words of plain ASCII say nothing and are left out; no such word: (1, 1).
-    only: count just the words over these character positions."""
-    counts: Counter[str] = Counter()
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        if word.isascii() or (only is not None and not any(
-                i in only for i in range(m.start(), m.end()))):
-            continue
-        counts[word.lstrip("¿¡")] += 1
+def _scores(words: Counter[str]) -> tuple[float, float]:
+    """How well one language's letters spell words: (the share that some alphabet
+    spells, the share the best single alphabet spells); no word: (1, 1)."""
     total = good = 0
     by_alphabet = [0] * len(_ALPHABET_SETS)
-    for word, n in counts.items():
+    for word, n in words.items():
         if not any(c.isalpha() for c in word):
             continue  # a symbol alone ("£", "¥"): not a word
         total += n
@@ -75,12 +70,28 @@ def spelling_scores(text: str, only: set[int] | None = None) -> tuple[float, flo
     return good / total, max(by_alphabet) / total
 
 
-def _decode(body: bytes, code_page: str) -> str | None:
+def _words(readings: dict[str, int]) -> Counter[str]:
+    """The words beyond ASCII in tokens read one way (token text → how often)."""
+    words: Counter[str] = Counter()
+    for text, n in readings.items():
+        for word in _WORD.findall(text):
+            if not word.isascii():
+                words[word.lstrip("¿¡")] += n
+    return words
+
+
+def spelling_scores(text: str) -> tuple[float, float]:
+    """How well one language's letters spell text's words beyond ASCII: (the share that
+    some alphabet spells, the share the best single alphabet spells); none: (1, 1)."""
+    return _scores(_words(Counter(_WORD.findall(text))))
+
+
+def _decode(token: bytes, code_page: str) -> str | None:
     try:
-        return body.decode(code_page)
+        return token.decode(code_page)
     except UnicodeDecodeError:
         if code_page == "cp1252":
-            return decode_cp1252(body)  # the five unassigned bytes as C1, as browsers do
+            return decode_cp1252(token)  # the five unassigned bytes as C1, as browsers do
         return None
 
 
@@ -98,18 +109,28 @@ def best_latin(body: bytes) -> tuple[str, float]:
     Hungarian "jövõ" and "hûség" each look like some language; only windows-1250 spells
     both in one). windows-1252 keeps every tie.
     """
-    base = decode_cp1252(body)
-    best, best_score, share = "cp1252", None, spelling_scores(base)[0]
+    tokens = Counter(_TOKEN.findall(body[:SAMPLE]))
+    base = {t: decode_cp1252(t) for t in tokens}
+    best, best_score = "cp1252", (-1.0, -1.0)
+    share = _scores(_words({base[t]: n for t, n in tokens.items()}))[0]
     for code_page in CODE_PAGES[1:]:
-        text = _decode(body, code_page)
-        if text is None:
-            continue
-        differ = {i for i, (a, b) in enumerate(zip(base, text, strict=True)) if a != b}
-        if not differ:
-            continue
-        score = spelling_scores(text, differ)
-        if score > spelling_scores(base, differ) and (best_score is None or score > best_score):
-            best, best_score, share = code_page, score, spelling_scores(text)[0]
+        theirs: dict[str, int] = {}
+        ours: dict[str, int] = {}
+        every: dict[str, int] = {}
+        for token, n in tokens.items():
+            text = _decode(token, code_page)
+            if text is None:
+                break
+            every[text] = every.get(text, 0) + n
+            if text != base[token]:
+                theirs[text] = theirs.get(text, 0) + n
+                ours[base[token]] = ours.get(base[token], 0) + n
+        else:
+            if not theirs:
+                continue
+            score = _scores(_words(theirs))
+            if score > _scores(_words(ours)) and score > best_score:
+                best, best_score, share = code_page, score, _scores(_words(every))[0]
     return best, share
 
 

@@ -100,6 +100,8 @@ def _plausible(text: str, fixed: str) -> bool:
     brought = set(fixed) - set(text)
     if not all(_LIKELY.match(c) for c in brought if not c.isascii()):
         return False
+    if not any("\u0370" <= c <= "\u04ff" for c in brought):
+        return True  # no Greek or Cyrillic letter came in: no word of mixed scripts either
     return len(_MIXED_WORD.findall(fixed)) <= len(_MIXED_WORD.findall(text))
 
 
