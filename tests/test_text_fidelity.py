@@ -230,7 +230,7 @@ def _titles(vocabularies: dict[str, str], cases: int = 2) -> st.SearchStrategy[l
 
 
 def _plain(text: str, drop: str) -> str:
-    return clean_line(text.translate({ord(c): " " for c in drop}))
+    return str(clean_line(text.translate({ord(c): " " for c in drop})))
 
 
 @PROPERTY

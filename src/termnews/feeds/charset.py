@@ -14,7 +14,12 @@ Russian feeds, Latin-1 European ones), so the charset is settled here, in this o
    words better (``latin_text``: a Western text is never read as windows-1250 unless
    its letters say so);
 6. only when no Latin reading spells the text (Cyrillic, Greek, CJK …), detection
-   (charset_normalizer).
+   (charset_normalizer); between KOI8-R and windows-1251, which swap the cases of the
+   same letters, the reading in lower case wins.
+
+A BOM and valid UTF-8 come before the HTTP charset (feedparser asks the header first):
+a BOM is how the document says what it is, and a server's charset is more often a
+default than a fact.
 
 The result is UTF-8 bytes whose XML declaration says so.
 """
@@ -142,8 +147,8 @@ def to_utf8(body: bytes, content_type: str = "") -> tuple[bytes, str]:
             if declared is not None and declared not in ("utf-8", "utf8"):
                 return _fix_decl_bytes(body), "utf-8"
             return body, "utf-8"
-    for name in (header_charset(content_type), declared):
-        enc = _known(name)
+    for label in (header_charset(content_type), declared):
+        enc = _known(label)
         if enc is None or enc in ("utf-8",):
             continue
         enc = _WEB_SUPERSETS.get(enc, enc)
