@@ -71,12 +71,31 @@ def repair(text: str) -> str:
     """text with double-encoded UTF-8 decoded; any other text comes back unchanged."""
     if not text or text.isascii() or _TELLTALE.search(text) is None:
         return text
-    from ftfy import fix_encoding
-
-    fixed = fix_encoding(text, _config())
-    if fixed == text or not _plausible(text, fixed):
+    fixed = _ftfy(text)
+    if fixed == text:
         fixed = _whole_field(text)
     return fixed if _plausible(text, fixed) else text
+
+
+def _ftfy(text: str) -> str:
+    """ftfy's repair, one encode-decode step at a time, up to the first step whose result
+    is not plausible (ftfy repeats while text still looks broken, and Cyrillic text can
+    look like UTF-8 of CJK read as windows-1251: "еҐ…" is not a broken "奅")."""
+    from ftfy import apply_plan, fix_encoding_and_explain
+
+    steps = fix_encoding_and_explain(text, _config()).explanation or []
+    current, group = text, list[tuple[str, str]]()
+    for step in steps:
+        group.append((step[0], step[1]))
+        if step[0] in ("decode", "apply"):
+            try:
+                candidate = apply_plan(current, group)
+            except (UnicodeError, ValueError):
+                break
+            if not _plausible(current, candidate):
+                break
+            current, group = candidate, []
+    return current
 
 
 # What repaired text brings in: letters of Latin-1 and Latin Extended-A, Greek and
@@ -86,6 +105,7 @@ _LIKELY = re.compile(
     "[\xa0-\u017f\u0386-\u03ce\u0400-\u045f\u0490\u0491\u2010-\u2027\u2030-\u205e"
     "\u20ac\u2116\u2122\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7a3"
     "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
+_GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u0400-\u04ff]")
 _MIXED_WORD = re.compile(
     "[A-Za-z\xc0-\u017f][\u0370-\u03ff\u0400-\u04ff]"
     "|[\u0370-\u03ff\u0400-\u04ff][A-Za-z\xc0-\u017f]")
@@ -100,8 +120,12 @@ def _plausible(text: str, fixed: str) -> bool:
     brought = set(fixed) - set(text)
     if not all(_LIKELY.match(c) for c in brought if not c.isascii()):
         return False
-    if not any("\u0370" <= c <= "\u04ff" for c in brought):
-        return True  # no Greek or Cyrillic letter came in: no word of mixed scripts either
+    if any(c >= "\u3000" for c in brought) and _GREEK_OR_CYRILLIC.search(text):
+        # Greek and Cyrillic letters in windows-1253/1251 look like UTF-8 of CJK at times
+        # ("дёҐ" is "严" read that way): such text is taken as it is.
+        return False
+    if not _GREEK_OR_CYRILLIC.search(fixed):
+        return True  # no Greek or Cyrillic letter: no word of mixed scripts either
     return len(_MIXED_WORD.findall(fixed)) <= len(_MIXED_WORD.findall(text))
 
 
