@@ -173,3 +173,17 @@ async def test_refresh_applies_limits_to_what_left_the_feed(feed_server: object,
 
     assert left == {item_title(1, i) for i in range(4)}
     lib.close()
+
+
+def test_what_a_feed_carries_stays_and_a_partial_store_changes_no_mark(
+        library: Library) -> None:
+    fill(library, A, 3, left=False)  # the feed's current document: three items
+    # A sync server's new entry for the feed: some entries, not the feed's document.
+    with transaction(library.conn):
+        cache.store_entries(library.conn, A, ParsedFeed(title="t", language="en", entries=(
+            ParsedEntry(guid="from-server", url="https://news.test/s", title="From server",
+                        published=NOW - timedelta(days=30)),)), whole_document=False)
+    config = Config(cache=CacheConfig(max_articles=1, keep_days=1))
+    result = prune(library, config, now=NOW.timestamp() + 10 * 86400)
+    assert guids(library, A) == {f"{A}#{i}" for i in range(3)}
+    assert result.deleted == 1

@@ -23,6 +23,7 @@ from termnews.model import (
     FetchResult,
     ParsedFeed,
 )
+from termnews.store import placeholders
 from termnews.terms import SearchQuery, fold, lang_code, parse_query
 
 CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
@@ -140,13 +141,17 @@ def last_fetch_time(conn: sqlite3.Connection) -> datetime | None:
 # --- storing articles -------------------------------------------------------
 
 
-def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -> int:
+def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed, *,
+                  whole_document: bool = True) -> int:
     """Insert new entries, update changed ones; returns how many were new.
 
     Entries are deduplicated by (feed, guid); the parser already falls back to
     the link, then to a hash of title and date, when a feed gives no guid.
     Full text fetched earlier is kept. The feed's rows are marked as in its current
     document or not (``in_feed``): the cache limits never remove the ones that are.
+    whole_document=False: parsed holds some entries only (a sync server's new ones),
+    which says nothing of what the feed carries: no row's mark changes, and new rows
+    are subject to the limits, as rows the feed has dropped are.
     """
     row = conn.execute("SELECT id, edition FROM feeds WHERE url=?", (feed_url,)).fetchone()
     if row is None:
@@ -157,11 +162,14 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     new_ids: list[int] = []
     moved: set[str] = set()
     seen: set[str] = set()
+    stand_ins = placeholders.in_feed(conn, feed_url)  # rows a sync server stored
     for e in parsed.entries:
         key = article_key(feed_url, e.guid)
         if key in seen:  # the same guid twice in one document: first wins
             continue
         seen.add(key)
+        if stand_ins:
+            placeholders.adopt(conn, feed_url, e.guid, e.url)
         language = e.language or parsed.language
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
@@ -172,9 +180,9 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
             """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author, editor,
                    published, summary, content_html, categories, image_url, image_caption,
                    image_credit, language, body_text, index_lang, in_feed)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT(key) DO NOTHING""",
-            (fid, key, e.guid, now, *values),
+            (fid, key, e.guid, now, *values, int(whole_document)),
         )
         if cur.rowcount == 1:
             new += 1
@@ -200,7 +208,8 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
                 moved.update((old_url, e.url))
         if e.alternates:
             set_alternates(conn, article_id, e.alternates)
-    _mark_in_feed(conn, fid, seen)
+    if whole_document:
+        _mark_in_feed(conn, fid, seen)
     _index_new(conn, new_ids)
     copies = _mark_copies(conn, new_ids)
     if copies:
