@@ -20,6 +20,7 @@ from termnews.model import (
     FeedSource,
     FeedStatus,
     FetchResult,
+    ParsedEntry,
     ParsedFeed,
 )
 
@@ -138,72 +139,91 @@ def last_fetch_time(conn: sqlite3.Connection) -> datetime | None:
 # --- storing articles -------------------------------------------------------
 
 
+_INSERT_ARTICLE = """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author,
+        editor, published, summary, content_html, categories, image_url, image_caption,
+        image_credit, language, body_text)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+    ON CONFLICT(key) DO NOTHING"""
+# Only rewrite a row whose content changed: keeps FTS churn low.
+_UPDATE_ARTICLE = """UPDATE articles SET url=?, title=?, author=?, editor=?,
+        published=COALESCE(?, published), summary=?, content_html=?, categories=?,
+        image_url=?, image_caption=?, image_credit=?, language=?, body_text=?
+    WHERE key=? AND NOT (url IS ? AND title IS ? AND author IS ? AND editor IS ?
+        AND published IS COALESCE(?, published) AND summary IS ? AND content_html IS ?
+        AND categories IS ? AND image_url IS ? AND image_caption IS ? AND image_credit IS ?
+        AND language IS ? AND body_text IS ?)"""
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterable[tuple[list[str], str]]:
+    """Slices of items with the matching ``?,?,…`` for an IN list."""
+    for i in range(0, len(items), size):
+        chunk = list(items[i : i + size])
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -> int:
     """Insert new entries, update changed ones; returns how many were new.
 
     Entries are deduplicated by (feed, guid); the parser already falls back to
     the link, then to a hash of title and date, when a feed gives no guid.
-    Full text fetched earlier is kept.
+    Full text fetched earlier is kept. Call it inside a transaction (the one writer):
+    the document's rows are looked up and written a feed at a time, not row by row.
     """
     fid = feed_id(conn, feed_url)
     if fid is None:
         raise KeyError(feed_url)
     now = time.time()
-    new = 0
-    new_ids: list[int] = []
+    entries: dict[str, ParsedEntry] = {}
+    for e in parsed.entries:  # the same guid twice in one document: first wins
+        entries.setdefault(article_key(feed_url, e.guid), e)
+    keys = list(entries)
+    pruned: set[str] = set()  # removed by the cache limits (prune.py): not new again
+    known: dict[str, tuple[int, str]] = {}  # key -> (id, url) of rows already stored
+    for chunk, marks in _chunks(keys):
+        pruned.update(k for (k,) in conn.execute(
+            f"SELECT key FROM pruned WHERE key IN ({marks})", chunk))
+        known.update((k, (i, u)) for k, i, u in conn.execute(
+            f"SELECT key, id, url FROM articles WHERE key IN ({marks})", chunk))
+    inserts: list[tuple[object, ...]] = []
+    new_keys: list[str] = []
+    updates: list[tuple[object, ...]] = []
     moved: set[str] = set()
-    seen: set[str] = set()
-    for e in parsed.entries:
-        key = article_key(feed_url, e.guid)
-        if key in seen:  # the same guid twice in one document: first wins
+    for key, e in entries.items():
+        if key in pruned:
             continue
-        seen.add(key)
-        if conn.execute("SELECT 1 FROM pruned WHERE key=?", (key,)).fetchone():
-            continue  # removed by the cache limits (prune.py): not new again
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
             e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,
             e.image_credit, e.language or parsed.language, e.body_text,
         )
-        cur = conn.execute(
-            """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author, editor,
-                   published, summary, content_html, categories, image_url, image_caption,
-                   image_credit, language, body_text)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-               ON CONFLICT(key) DO NOTHING""",
-            (fid, key, e.guid, now, *values),
-        )
-        if cur.rowcount == 1:
-            new += 1
-            article_id = cur.lastrowid
-            new_ids.append(article_id)
+        old = known.get(key)
+        if old is None:
+            inserts.append((fid, key, e.guid, now, *values))
+            new_keys.append(key)
         else:
-            article_id, old_url = conn.execute(
-                "SELECT id, url FROM articles WHERE key=?", (key,)).fetchone()
-            # Only rewrite a row whose content changed: keeps FTS churn low.
-            conn.execute(
-                """UPDATE articles SET url=?, title=?, author=?, editor=?,
-                       published=COALESCE(?, published), summary=?, content_html=?,
-                       categories=?, image_url=?, image_caption=?, image_credit=?, language=?,
-                       body_text=?
-                   WHERE key=? AND NOT (url IS ? AND title IS ? AND author IS ? AND editor IS ?
-                       AND published IS COALESCE(?, published) AND summary IS ?
-                       AND content_html IS ? AND categories IS ? AND image_url IS ?
-                       AND image_caption IS ? AND image_credit IS ? AND language IS ?
-                       AND body_text IS ?)""",
-                (*values, key, *values),
-            )
-            if old_url != e.url:  # the link moved: copies of either link are looked up again
-                moved.update((old_url, e.url))
-        if e.alternates:
-            set_alternates(conn, article_id, e.alternates)
+            updates.append((*values, key, *values))
+            if old[1] != e.url:  # the link moved: copies of either link are looked up again
+                moved.update((old[1], e.url))
+    new_ids: list[int] = []
+    if inserts:
+        conn.executemany(_INSERT_ARTICLE, inserts)
+        ids = ids_for_keys(conn, new_keys)
+        new_ids = sorted(ids.values())
+        known.update((k, (i, "")) for k, i in ids.items())
+    if updates:
+        conn.executemany(_UPDATE_ARTICLE, updates)
+    alternates = [(known[k][0], a.lang, a.url) for k, e in entries.items()
+                  if e.alternates and k in known and k not in pruned for a in e.alternates]
+    if alternates:
+        conn.executemany(
+            "INSERT OR IGNORE INTO alternates(article_id, lang, url) VALUES (?,?,?)", alternates)
     _index_new(conn, new_ids)
     copies = _mark_copies(conn, new_ids)
     if copies:
         inherit_marks(conn, copies)
     if moved:
         relink_copies(conn, moved)
-    return new
+    return len(new_ids)
 
 
 def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
