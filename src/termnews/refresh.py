@@ -27,7 +27,7 @@ from termnews.config import Config
 from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, RefreshSummary
 from termnews.paths import Paths
 from termnews.store import cache
-from termnews.store.db import StoreError, connect, transaction
+from termnews.store.db import StoreError, connect, transaction, tune_for_bulk_writes
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
 INLINE_MAX_BYTES = 1024 * 1024  # … if they are small: a big one could hold up the loop
@@ -309,6 +309,7 @@ async def run_refresh(
         unique.setdefault(src.url, src)
     feeds = list(unique.values())
     conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
+    tune_for_bulk_writes(conn)
     parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
     grown: list[str] = []  # feeds that got new articles: only they can pass a cache limit
     try:
