@@ -30,6 +30,7 @@ def feeds() -> dict[str, bytes]:
     sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(HERE))
     from contentfeeds import make_full_rss
+
     from feedserver import make_rss
 
     return {"full-content": make_full_rss(7, 50), "short items": make_rss(7, 50)}
