@@ -1,5 +1,5 @@
 """Counts that do not grow with the cache: each feed's article count is kept by triggers
-(schema migration 7), and the counts of a view and the sidebar read it. They must always
+(schema migration 8), and the counts of a view and the sidebar read it. They must always
 equal a plain count, whatever wrote or deleted the rows."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from termnews.model import ArticleQuery, FeedSource, ParsedEntry, ParsedFeed
 from termnews.paths import Paths
 from termnews.prune import prune
 from termnews.store import cache
-from termnews.store.db import _migrate, connect, transaction
+from termnews.store.db import _migrate, connect, register_functions, transaction
 from termnews.store.schema import CACHE_MIGRATIONS
 
 URLS = [f"http://127.0.0.1:1/counts/{i}.xml" for i in range(4)]
@@ -125,10 +125,11 @@ def test_the_counts_of_a_view_do_not_walk_the_articles(paths: Paths) -> None:
 
 
 def test_the_migration_counts_articles_already_cached(paths: Paths) -> None:
-    """A cache made before migration 7 gets the counts of what it holds."""
+    """A cache made before migration 8 gets the counts of what it holds."""
     conn = sqlite3.connect(paths.cache_db, isolation_level=None)
     conn.execute("ATTACH DATABASE ? AS state", (str(paths.state_db),))
-    _migrate(conn, "main", CACHE_MIGRATIONS[:6])
+    register_functions(conn)
+    _migrate(conn, "main", CACHE_MIGRATIONS[:7])
     for i, url in enumerate(URLS[:2]):
         conn.execute("INSERT INTO feeds(url) VALUES (?)", (url,))
         for j in range(3 + i):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from termnews.model import (
@@ -23,6 +24,7 @@ from termnews.model import (
     ParsedEntry,
     ParsedFeed,
 )
+from termnews.terms import SearchQuery, fold, lang_code, parse_query
 
 CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
 
@@ -140,17 +142,17 @@ def last_fetch_time(conn: sqlite3.Connection) -> datetime | None:
 
 _INSERT_ARTICLE = """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author,
         editor, published, summary, content_html, categories, image_url, image_caption,
-        image_credit, language, body_text)
-    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        image_credit, language, body_text, index_lang)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
     ON CONFLICT(key) DO NOTHING"""
 # Only rewrite a row whose content changed: keeps FTS churn low.
 _UPDATE_ARTICLE = """UPDATE articles SET url=?, title=?, author=?, editor=?,
         published=COALESCE(?, published), summary=?, content_html=?, categories=?,
-        image_url=?, image_caption=?, image_credit=?, language=?, body_text=?
+        image_url=?, image_caption=?, image_credit=?, language=?, body_text=?, index_lang=?
     WHERE key=? AND NOT (url IS ? AND title IS ? AND author IS ? AND editor IS ?
         AND published IS COALESCE(?, published) AND summary IS ? AND content_html IS ?
         AND categories IS ? AND image_url IS ? AND image_caption IS ? AND image_credit IS ?
-        AND language IS ? AND body_text IS ?)"""
+        AND language IS ? AND body_text IS ? AND index_lang IS ?)"""
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[tuple[list[str], str]]:
@@ -168,9 +170,10 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     Full text fetched earlier is kept. Call it inside a transaction (the one writer):
     the document's rows are looked up and written a feed at a time, not row by row.
     """
-    fid = feed_id(conn, feed_url)
-    if fid is None:
+    row = conn.execute("SELECT id, edition FROM feeds WHERE url=?", (feed_url,)).fetchone()
+    if row is None:
         raise KeyError(feed_url)
+    fid, edition = row
     now = time.time()
     entries: dict[str, ParsedEntry] = {}
     for e in parsed.entries:  # the same guid twice in one document: first wins
@@ -190,10 +193,11 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     for key, e in entries.items():
         if key in pruned:
             continue
+        language = e.language or parsed.language
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
             e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,
-            e.image_credit, e.language or parsed.language, e.body_text,
+            e.image_credit, language, e.body_text, lang_code(language or edition),
         )
         old = known.get(key)
         if old is None:
@@ -227,13 +231,14 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
 
 def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     """Add new rows to the FTS index in bulk (schema migration 4 dropped the per-row
-    insert trigger: indexing row by row cost three times as much)."""
+    insert trigger: indexing row by row cost three times as much), as the index's view
+    words them: folded and stemmed in the article's language (migration 7)."""
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         conn.execute(
             f"""INSERT INTO articles_fts(rowid, title, summary, full_text, categories, body_text)
-                SELECT id, title, summary, full_text, categories, body_text FROM articles
-                WHERE id IN ({','.join('?' * len(chunk))})""",
+                SELECT id, title, summary, full_text, categories, body_text
+                FROM articles_fts_text WHERE id IN ({','.join('?' * len(chunk))})""",
             chunk,
         )
 
@@ -365,10 +370,44 @@ _ROW_COLUMNS = """a.id, a.title, a.published, f.outlet, f.edition, f.section,
                   COALESCE(m.read, 0), COALESCE(m.starred, 0)"""
 
 
-def fts_query(text: str) -> str:
-    """Turn what a user typed into a safe FTS5 query: every word as a quoted prefix."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    return " ".join(f'"{w}"*' for w in words)
+def fts_query(text: str, langs: Iterable[str] = ()) -> str:
+    """Turn what a user typed into a safe FTS5 query: every word folded and stemmed in
+    the languages (terms.py), the last one also as a prefix."""
+    return parse_query(text, langs).expression()
+
+
+def search_languages(conn: sqlite3.Connection, q: ArticleQuery) -> list[str]:
+    """The languages of the feeds q shows: a search stems its words in each."""
+    clauses, params = _feed_where(q)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    langs = set()
+    for language, edition in conn.execute(
+            f"SELECT DISTINCT f.language, f.edition FROM feeds f{where}", params):
+        langs.update((lang_code(language), lang_code(edition)))
+    return sorted(langs - {""})
+
+
+def is_indexed_word(conn: sqlite3.Connection, word: str) -> bool:
+    """Whether a folded word (or stem) is a term of the search index: then a query
+    takes it as typed in full."""
+    word = fold(word)
+    if not word or '"' in word:
+        return False
+    return conn.execute("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1",
+                        (f'"{word}"',)).fetchone() is not None
+
+
+def search_query(conn: sqlite3.Connection, q: ArticleQuery) -> SearchQuery:
+    """q's search text as FTS5 terms, in the languages of the feeds it shows."""
+    return parse_query(q.search or "", search_languages(conn, q),
+                       lambda w: is_indexed_word(conn, w))
+
+
+def with_match(conn: sqlite3.Connection, q: ArticleQuery) -> ArticleQuery:
+    """q with its search resolved into the FTS5 expression (once per query)."""
+    if q.search and q.match is None:
+        return replace(q, match=search_query(conn, q).expression())
+    return q
 
 
 def _feed_where(q: ArticleQuery, f: str = "f") -> tuple[list[str], list[object]]:
@@ -396,7 +435,7 @@ def _where(q: ArticleQuery) -> tuple[list[str], list[object]]:
     if q.starred:
         clauses.append("m.starred = 1")
     if q.search:
-        match = fts_query(q.search)
+        match = q.match if q.match is not None else fts_query(q.search)
         if not match:
             clauses.append("0")
         else:
@@ -474,6 +513,7 @@ def listing_sql(columns: str, q: ArticleQuery) -> tuple[str, list[object]]:
 
 def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> list[ArticleRow]:
     """Articles matching q, newest first (undated last)."""
+    q = with_match(conn, q)
     sql, params = listing_sql(_ROW_COLUMNS, q)
     return [
         ArticleRow(id=r[0], title=r[1], published=from_epoch(r[2]), outlet=r[3], edition=r[4],
@@ -483,13 +523,18 @@ def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> li
 
 
 def count_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> int:
+    q = with_match(conn, q)
     if q.search or q.starred:
         clauses, params = _where(q)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        total = int(conn.execute("SELECT count(*)" + _FROM + where, [profile, *params])
-                    .fetchone()[0])
+        if q.unread or q.starred:
+            total = int(conn.execute("SELECT count(*)" + _FROM + where, [profile, *params])
+                        .fetchone()[0])
+        else:  # no mark in the filter: no look-up of the marks either
+            total = int(conn.execute("SELECT count(*) FROM articles a JOIN feeds f "
+                                     "ON f.id = a.feed_id" + where, params).fetchone()[0])
     else:
-        # The feeds' own article counts (schema migration 7), minus the profile's read
+        # The feeds' own article counts (schema migration 8), minus the profile's read
         # marks on their articles for unread: no walk over every article of the view
         # (1,000,000 articles: 33 ms -> well under 1 ms).
         clauses, params = _feed_where(q)
@@ -514,6 +559,7 @@ def hidden_copies(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> in
     the index alone (their first copy's feed, ``dup_feed``, is in the view); the others
     by the EXISTS.
     """
+    q = with_match(conn, q)
     clauses, params = _where(q)
     if not _spans_feeds(q) or "0" in clauses:  # one feed, or nothing matches (no words)
         return 0
@@ -541,7 +587,7 @@ def unread_counts(
 ) -> dict[str, int]:
     """Unread articles per feed URL (feeds with none left out).
 
-    All articles per feed (the feeds' own counts, schema migration 7) minus the
+    All articles per feed (the feeds' own counts, schema migration 8) minus the
     profile's read ones (from its marks): no probe of the marks for every cached
     article, and no walk over them (1,000,000 articles: 78 ms -> well under 1 ms).
     """

@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.message import Message
 
 from termnews.model import Article, ArticleRow, RefreshEvent, RefreshSummary, RelatedItem
+from termnews.terms import SearchQuery
 
 # --- from widgets ---------------------------------------------------------------
 
@@ -72,6 +73,7 @@ class ListLoaded(Message):
     total: int | None
     generation: int
     keep_index: int | None = None
+    matches: SearchQuery | None = None  # a search's words, to highlight
 
 
 @dataclass

@@ -21,6 +21,7 @@ from termnews.config import Config
 from termnews.i18n import _
 from termnews.library import Library
 from termnews.model import Article, RefreshEvent
+from termnews.terms import SearchQuery
 from termnews.ui import timefmt
 from termnews.ui.views import Place, StartState, section_key, split_key
 from termnews.ui.widgets.article_list import ArticleList
@@ -43,6 +44,7 @@ class MainFrame(Screen[None]):
     place: Place
     view: str
     search_text: str
+    search_matches: SearchQuery | None  # the words the search view's query matched
     offline: bool
     net_down: bool
     background_started: bool
