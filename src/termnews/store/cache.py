@@ -24,6 +24,7 @@ from termnews.model import (
     ParsedEntry,
     ParsedFeed,
 )
+from termnews.store import placeholders
 from termnews.terms import SearchQuery, fold, lang_code, parse_query
 
 CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
@@ -178,6 +179,9 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     entries: dict[str, ParsedEntry] = {}
     for e in parsed.entries:  # the same guid twice in one document: first wins
         entries.setdefault(article_key(feed_url, e.guid), e)
+    if placeholders.in_feed(conn, feed_url):  # rows a sync server stored: adopted first
+        for e in entries.values():
+            placeholders.adopt(conn, feed_url, e.guid, e.url)
     keys = list(entries)
     pruned: set[str] = set()  # removed by the cache limits (prune.py): not new again
     known: dict[str, tuple[int, str]] = {}  # key -> (id, url) of rows already stored
