@@ -32,7 +32,7 @@ from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, Re
 from termnews.paths import Paths
 from termnews.shutdown import Stopped, in_thread, wait_to_end
 from termnews.store import cache
-from termnews.store.db import StoreError, connect, transaction
+from termnews.store.db import StoreError, connect, transaction, tune_for_bulk_writes
 from termnews.store.health import cause, is_damage, where
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
@@ -217,10 +217,11 @@ class _Parser:
 
 
 class _BodyBudget:
-    """Backpressure between fetching and parsing: fetching is far faster than parsing
-    big documents, and every fetched body waits in memory for a parser. A new fetch
-    starts only while the bodies waiting stay under the budget, so memory is bounded by
-    the budget plus the fetches already running, whatever the feeds' sizes."""
+    """Backpressure between fetching and parsing (and storing): fetching is far faster
+    than parsing big documents, and every fetched body waits in memory for a parser, then
+    its parsed form for the writer. A new fetch starts only while what waits stays under
+    the budget, so memory is bounded by the budget plus the fetches already running,
+    whatever the feeds' sizes and whichever end is slower."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -240,7 +241,7 @@ class _BodyBudget:
             self._room.notify_all()
 
 
-BODY_BUDGET = 32 * 1024 * 1024  # bytes of fetched bodies waiting to be parsed
+BODY_BUDGET = 32 * 1024 * 1024  # bytes of fetched feeds waiting to be parsed or stored
 
 
 @dataclass(slots=True)
@@ -363,8 +364,11 @@ async def run_refresh(
     # finishes or rolls back, the parse workers stop, and only then is the connection
     # closed; every thread wait below is carried to its end even when cancelled.
     conn = await in_thread(connect, paths.cache_db, paths.state_db)
+    tune_for_bulk_writes(conn)
     parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
-    grown: list[str] = []  # feeds that got new articles: only they can pass a cache limit
+    # Feeds that sent a new document: only there can articles have left the feed, and
+    # only articles that left are subject to the cache limits.
+    renewed: list[str] = []
     ended = False
     try:
         def _register() -> dict[str, _FeedInfo]:
@@ -375,14 +379,14 @@ async def run_refresh(
 
         info = await in_thread(_register)
         summary = await _refresh(conn, config, feeds, info, parser, progress, allow_files,
-                                 grown)
+                                 renewed)
         ended = True
     finally:
         parser.close(kill=not ended)
         conn.close()
-    if grown:  # cache limits (max_articles, keep_days); starred are kept
+    if renewed:  # cache limits (max_articles, keep_days) on what left; starred are kept
         from termnews.prune import prune_paths
-        await in_thread(prune_paths, paths, config, grown)
+        await in_thread(prune_paths, paths, config, renewed)
     if full_text and summary.feeds_ok:
         try:
             from termnews.fulltext import fetch_missing_full_texts
@@ -404,7 +408,7 @@ async def _refresh(
     parser: _Parser,
     progress: Progress | None,
     allow_files: bool,
-    grown: list[str],
+    renewed: list[str],
 ) -> RefreshSummary:
     from termnews.feeds.fetch import Limiter, fetch, make_client
 
@@ -423,6 +427,7 @@ async def _refresh(
         fi = info.get(src.url)
         skip = _skip_reason(fi, now)
         outcome: _Outcome
+        held = 0  # bytes charged to the budget until the writer has stored this feed
         if skip is not None:
             outcome = _Outcome(src, None, None, skip)
         else:
@@ -451,14 +456,23 @@ async def _refresh(
             finally:
                 # The body is parsed: let it go now, not after the writer gets to this feed.
                 result = replace(result, body=b"")
-                await budget.give(size)
+                if parsed is None:
+                    await budget.give(size)
+                else:
+                    # Its parsed form (about as big) waits for the writer: when storing is
+                    # the slower end, parsed feeds must not pile up in memory either.
+                    held = size
             next_at = None
             if error is not None:
                 fails = (fi.fail_count if fi else 0) + 1
                 wait = max(backoff_seconds(fails), result.retry_after or 0.0)
                 next_at = time.time() + wait
             outcome = _Outcome(src, result, parsed, error, next_at)
-        new = await writer.submit(outcome)
+        try:
+            new = await writer.submit(outcome)
+        finally:
+            if held:
+                await budget.give(held)
         done += 1
         if outcome.error is not None:
             failed += 1
@@ -469,8 +483,8 @@ async def _refresh(
         else:
             ok += 1
         new_total += new
-        if new:
-            grown.append(src.url)
+        if outcome.parsed is not None and outcome.error is None:
+            renewed.append(src.url)
         if progress is not None:
             progress(RefreshEvent(
                 url=src.url, done=done, total=total, new_articles=new, error=outcome.error,
