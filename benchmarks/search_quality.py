@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import seed  # noqa: F401  (the search dictionaries' folder for benchmarks)
 from search_words import GROUPS, VARIANTS, WORDS
 
 from termnews.config import Config
