@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from termnews.catalog import all_outlets, find_outlet
-from termnews.config import Config
+from termnews.config import Config, SyncConfig
 from termnews.model import (
     Article,
     ArticleQuery,
@@ -32,9 +32,12 @@ from termnews.model import (
     RefreshSummary,
     Section,
     Subscription,
+    SyncStatus,
+    SyncSummary,
 )
 from termnews.paths import Paths
 from termnews.store import cache, state
+from termnews.store import sync_state as journal
 from termnews.store.db import MigrationProgress, StoreError, connect, transaction
 from termnews.terms import SearchQuery
 
@@ -140,6 +143,8 @@ class Library:
         a user whose first act is to bring their own feeds gets only those.
         Returns True when the profile was new.
         """
+        # A profile that syncs gets its subscriptions from the server, not the starter set.
+        starter = starter and self.sync_config is None
         with transaction(self.conn):
             created = state.ensure_profile(self.conn, self.profile)
             if created and starter:
@@ -240,6 +245,7 @@ class Library:
                   section: str | None = None) -> int:
         subs = self._catalog_sections(outlet, edition, section)
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, [s.feed_url for s in subs], True)
             return state.subscribe(self.conn, self.profile, subs)
 
     def unsubscribe(self, outlet: str, edition: str | None = None,
@@ -250,6 +256,7 @@ class Library:
                 if s.outlet == key and (edition is None or s.edition == edition)
                 and (section is None or s.section == section)]
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, urls, False)
             return state.unsubscribe(self.conn, self.profile, urls)
 
     def add_feeds(self, urls: Iterable[str], *, folder: str = "",
@@ -267,10 +274,13 @@ class Library:
             subs.append(Subscription(feed_url=url, outlet=outlet, edition="", section=section,
                                      title=title, folder=folder))
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, [s.feed_url for s in subs], True)
             return state.subscribe(self.conn, self.profile, subs)
 
     def remove_feeds(self, urls: Iterable[str]) -> int:
+        urls = list(urls)
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, urls, False)
             return state.unsubscribe(self.conn, self.profile, urls)
 
     def feed_sources(self, urls: Iterable[str] | None = None) -> list[FeedSource]:
@@ -352,11 +362,13 @@ class Library:
         keys = self._keys(ids)
         with transaction(self.conn):
             state.set_read(self.conn, self.profile, keys, read)
+            self._journal(journal.READ, keys, read)
 
     def star(self, ids: Iterable[int], starred: bool = True) -> None:
         keys = self._keys(ids)
         with transaction(self.conn):
             state.set_starred(self.conn, self.profile, keys, starred)
+            self._journal(journal.STAR, keys, starred)
 
     def mark_all(self, q: ArticleQuery, *, read: bool = True) -> int:
         """Mark every article matching q; returns how many."""
@@ -385,6 +397,33 @@ class Library:
         ids = cache.ids_for_keys(self.conn, keys)
         return [ids[k] for k in keys if k in ids]
 
+    # --- sync -------------------------------------------------------------------------
+
+    @property
+    def sync_config(self) -> SyncConfig | None:
+        """The profile's sync server, or None when it does not sync."""
+        return self.config.sync_for(self.profile)
+
+    def _journal(self, kind: str, keys: Iterable[str], value: bool) -> None:
+        """Journal a change for the sync server, in the caller's transaction (none when
+        the profile does not sync)."""
+        if self.sync_config is not None:
+            journal.record(self.conn, self.profile, kind, keys, value)
+
+    def sync(self) -> SyncSummary:
+        """Push local changes to the sync server and pull its changes (blocking; the TUI
+        calls it from a thread worker). Raises SyncError."""
+        from termnews.sync.service import SyncService
+
+        return SyncService(self).run()
+
+    def sync_status(self) -> SyncStatus | None:
+        if self.sync_config is None:
+            return None
+        from termnews.sync.service import SyncService
+
+        return SyncService(self).status()
+
     # --- refresh ----------------------------------------------------------------------
 
     async def refresh(
@@ -393,8 +432,18 @@ class Library:
         *,
         progress: Callable[[RefreshEvent], None] | None = None,
         full_text: bool | None = None,
+        server: bool = True,
     ) -> RefreshSummary:
-        """Fetch the profile's feeds (or the given ones) into the cache."""
+        """Fetch the profile's feeds (or the given ones) into the cache; with a sync
+        server as the source (``source = "server"``), read them from the server (which
+        is a sync); server=False fetches the feeds themselves all the same."""
+        cfg = self.sync_config
+        if cfg is not None and cfg.source == "server" and server and urls is None \
+                and not self.demo:
+            from termnews.sync.source import refresh_from_server
+
+            return await refresh_from_server(self, progress=progress, full_text=(
+                self.config.refresh.full_text if full_text is None else full_text))
         from termnews.refresh import run_refresh
 
         sources = self.feed_sources(urls)

@@ -12,7 +12,15 @@ from pathlib import Path
 
 from textual.message import Message
 
-from termnews.model import Article, ArticleRow, RefreshEvent, RefreshSummary, RelatedItem
+from termnews.model import (
+    Article,
+    ArticleRow,
+    RefreshEvent,
+    RefreshSummary,
+    RelatedItem,
+    SyncStatus,
+    SyncSummary,
+)
 from termnews.terms import SearchQuery
 
 # --- from widgets ---------------------------------------------------------------
@@ -132,3 +140,12 @@ class RefreshDone(Message):
     summary: RefreshSummary | None
     error: str | None
     when: datetime | None
+
+
+@dataclass
+class SyncDone(Message):
+    """A sync with the sync server ended: what it did, or why it failed."""
+
+    summary: SyncSummary | None
+    error: str | None
+    status: SyncStatus | None  # the state after it (pending changes, last sync)

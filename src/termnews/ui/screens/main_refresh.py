@@ -60,3 +60,4 @@ class RefreshMixin(MainFrame):
             else:
                 self._load_counts()
         self._update_status()
+        self.after_refresh()

@@ -48,6 +48,7 @@ class SubscriptionsMixin(MainFrame):
         self._rebuild_sections()
         self._update_list_title()
         self._reload()
+        self.schedule_sync()
 
     def action_subscriptions(self) -> None:
         try:
