@@ -21,18 +21,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-# Languages whose index terms are lemma-first. German is left to its Snowball stemmer:
-# folding ä/ö/ü (which the reader may type as a/o/u) makes its dictionary join words
-# such as "Stunde" and "stünde" (of "stehen"), which added wrong hits; Russian has
-# pymorphy3 (terms.py). Measured in benchmarks/search_quality.py.
-LANGS = frozenset({"en", "fr", "pt", "es"})
+# subprocess and tempfile are imported where a file is made: few processes ever make one.
+
 ENV_DIR = "TERMNEWS_LEMMA_DIR"
 _FORMAT = 1  # of the files made here: a change makes new files
 
@@ -64,6 +59,8 @@ def build(lang: str, path: Path) -> None:
     """Write ``path``: folded word → its dictionary forms (folded, comma-separated; ""
     when the only one is the word itself). Written beside it, then renamed into place,
     so a reader never sees half a file."""
+    import tempfile
+
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
     from termnews.terms import WORD, fold
@@ -109,6 +106,8 @@ def build(lang: str, path: Path) -> None:
 def _build_in_child(lang: str, path: Path) -> None:
     """Build in another process: simplemma's dictionary takes up to ~400 MB while the
     file is made, and the work would hold this process's GIL for seconds."""
+    import subprocess
+
     subprocess.run([sys.executable, "-m", "termnews.lemmas", lang, str(path)], check=True,
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
@@ -142,6 +141,9 @@ def _open(lang: str) -> _Lemmas:
             name = _file_name(lang)
             path = lemma_dir() / name
             if not path.exists():
+                import subprocess
+                import tempfile
+
                 try:
                     _build_in_child(lang, path)
                 except (OSError, subprocess.CalledProcessError):
@@ -154,7 +156,7 @@ def _open(lang: str) -> _Lemmas:
 
 
 def lemmas(word: str, lang: str) -> tuple[str, ...] | None:
-    """The dictionary forms of a folded word in a language of ``LANGS`` (the word itself
+    """The dictionary forms of a folded word in a language simplemma knows (the word itself
     when it is one), or None when the dictionary does not know it."""
     found = _open(lang).get(word)
     if found is None:

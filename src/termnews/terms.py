@@ -25,9 +25,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from termnews.lemmas import LANGS as LEMMA_LANGS
-from termnews.lemmas import lemmas
-
 WORD = re.compile(r"[^\W_]+")
 
 # ISO 639-1 codes of the Snowball algorithms (the editions' six and the rest).
@@ -116,6 +113,12 @@ def stem(word: str, lang: str) -> str:
     return stem_word(word) if stem_word is not None and not word.isdigit() else word
 
 
+# Languages whose words are indexed by their dictionary form (lemmas.py). German is left
+# to its Snowball stemmer: folding ä/ö/ü (which the reader may type as a/o/u) makes its
+# dictionary join words such as "Stunde" and "stünde" (of "stehen"), which added wrong
+# hits; Russian has pymorphy3 (below). Measured in benchmarks/search_quality.py.
+LEMMA_LANGS = frozenset({"en", "fr", "pt", "es"})
+
 # Russian's irregular forms ("льда" of "лёд", "лет" of "год") are matched through their
 # dictionary form too (pymorphy3): search_quality.py measured recall 0.94 → 1.00 with no
 # wrong hit added.
@@ -150,6 +153,8 @@ def word_terms(word: str, lang: str) -> tuple[str, ...]:
     folded = fold(word)
     out = [folded]
     if lang in LEMMA_LANGS and not folded.isdigit():
+        from termnews.lemmas import lemmas  # not at start-up: only once a word needs it
+
         known = lemmas(folded, lang)
         for term in known if known is not None else (stem(folded, lang),):
             if term not in out:
