@@ -27,7 +27,7 @@ from termnews.config import Config
 from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, RefreshSummary
 from termnews.paths import Paths
 from termnews.store import cache
-from termnews.store.db import StoreError, connect, transaction
+from termnews.store.db import StoreError, connect, transaction, tune_for_bulk_writes
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
 INLINE_MAX_BYTES = 1024 * 1024  # … if they are small: a big one could hold up the loop
@@ -177,10 +177,11 @@ class _Parser:
 
 
 class _BodyBudget:
-    """Backpressure between fetching and parsing: fetching is far faster than parsing
-    big documents, and every fetched body waits in memory for a parser. A new fetch
-    starts only while the bodies waiting stay under the budget, so memory is bounded by
-    the budget plus the fetches already running, whatever the feeds' sizes."""
+    """Backpressure between fetching and parsing (and storing): fetching is far faster
+    than parsing big documents, and every fetched body waits in memory for a parser, then
+    its parsed form for the writer. A new fetch starts only while what waits stays under
+    the budget, so memory is bounded by the budget plus the fetches already running,
+    whatever the feeds' sizes and whichever end is slower."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -200,7 +201,7 @@ class _BodyBudget:
             self._room.notify_all()
 
 
-BODY_BUDGET = 32 * 1024 * 1024  # bytes of fetched bodies waiting to be parsed
+BODY_BUDGET = 32 * 1024 * 1024  # bytes of fetched feeds waiting to be parsed or stored
 
 
 @dataclass(slots=True)
@@ -309,8 +310,11 @@ async def run_refresh(
         unique.setdefault(src.url, src)
     feeds = list(unique.values())
     conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
+    tune_for_bulk_writes(conn)
     parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
-    grown: list[str] = []  # feeds that got new articles: only they can pass a cache limit
+    # Feeds that sent a new document: only there can articles have left the feed, and
+    # only articles that left are subject to the cache limits.
+    renewed: list[str] = []
     try:
         def _register() -> dict[str, _FeedInfo]:
             with transaction(conn):
@@ -320,13 +324,13 @@ async def run_refresh(
 
         info = await asyncio.to_thread(_register)
         summary = await _refresh(conn, config, feeds, info, parser, progress, allow_files,
-                                 grown)
+                                 renewed)
     finally:
         parser.close()
         conn.close()
-    if grown:  # cache limits (max_articles, keep_days); starred are kept
+    if renewed:  # cache limits (max_articles, keep_days) on what left; starred are kept
         from termnews.prune import prune_paths
-        await asyncio.to_thread(prune_paths, paths, config, grown)
+        await asyncio.to_thread(prune_paths, paths, config, renewed)
     if full_text and summary.feeds_ok:
         try:
             from termnews.fulltext import fetch_missing_full_texts
@@ -348,7 +352,7 @@ async def _refresh(
     parser: _Parser,
     progress: Progress | None,
     allow_files: bool,
-    grown: list[str],
+    renewed: list[str],
 ) -> RefreshSummary:
     from termnews.feeds.fetch import Limiter, fetch, make_client
 
@@ -367,6 +371,7 @@ async def _refresh(
         fi = info.get(src.url)
         skip = _skip_reason(fi, now)
         outcome: _Outcome
+        held = 0  # bytes charged to the budget until the writer has stored this feed
         if skip is not None:
             outcome = _Outcome(src, None, None, skip)
         else:
@@ -395,14 +400,23 @@ async def _refresh(
             finally:
                 # The body is parsed: let it go now, not after the writer gets to this feed.
                 result = replace(result, body=b"")
-                await budget.give(size)
+                if parsed is None:
+                    await budget.give(size)
+                else:
+                    # Its parsed form (about as big) waits for the writer: when storing is
+                    # the slower end, parsed feeds must not pile up in memory either.
+                    held = size
             next_at = None
             if error is not None:
                 fails = (fi.fail_count if fi else 0) + 1
                 wait = max(backoff_seconds(fails), result.retry_after or 0.0)
                 next_at = time.time() + wait
             outcome = _Outcome(src, result, parsed, error, next_at)
-        new = await writer.submit(outcome)
+        try:
+            new = await writer.submit(outcome)
+        finally:
+            if held:
+                await budget.give(held)
         done += 1
         if outcome.error is not None:
             failed += 1
@@ -413,8 +427,8 @@ async def _refresh(
         else:
             ok += 1
         new_total += new
-        if new:
-            grown.append(src.url)
+        if outcome.parsed is not None and outcome.error is None:
+            renewed.append(src.url)
         if progress is not None:
             progress(RefreshEvent(
                 url=src.url, done=done, total=total, new_articles=new, error=outcome.error,

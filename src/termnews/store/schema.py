@@ -218,7 +218,38 @@ CACHE_MIGRATIONS: list[str] = [
     END;
     INSERT INTO {s}.articles_fts(articles_fts) VALUES ('rebuild');
     """,
-    # 8: English, French, Portuguese and Spanish words are indexed by their dictionary
+    # 8: how many articles each feed holds, kept by triggers in the same statement as every
+    # insert and delete (a cascade from a removed feed included), so it cannot drift. Counts
+    # of a view and the sidebar's unread counts read it instead of walking the feed index
+    # (all of it for Everything: 33 ms and 78 ms at 1,000,000 articles, growing with the
+    # cache; now a read of the feeds table).
+    """
+    ALTER TABLE {s}.feeds ADD COLUMN article_count INTEGER NOT NULL DEFAULT 0;
+    UPDATE {s}.feeds SET article_count = (
+        SELECT count(*) FROM {s}.articles a WHERE a.feed_id = feeds.id);
+    CREATE TRIGGER {s}.articles_count_ai AFTER INSERT ON articles BEGIN
+        UPDATE feeds SET article_count = article_count + 1 WHERE id = new.feed_id;
+    END;
+    CREATE TRIGGER {s}.articles_count_ad AFTER DELETE ON articles BEGIN
+        UPDATE feeds SET article_count = article_count - 1 WHERE id = old.feed_id;
+    END;
+    CREATE TRIGGER {s}.articles_count_au AFTER UPDATE OF feed_id ON articles
+    WHEN new.feed_id IS NOT old.feed_id BEGIN
+        UPDATE feeds SET article_count = article_count - 1 WHERE id = old.feed_id;
+        UPDATE feeds SET article_count = article_count + 1 WHERE id = new.feed_id;
+    END;
+    """,
+    # 9: the cache limits (max_articles, keep_days) apply only to articles that have left
+    # their feed: in_feed marks the rows the feed's last document carried (store_entries
+    # keeps it; the partial index lists them per feed). Rows stored before count as left
+    # until their feed's next document. Tombstones of pruned articles go: nothing a feed
+    # still carries is kept out of the cache, so the ones pruned that way come back.
+    """
+    ALTER TABLE {s}.articles ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX {s}.articles_in_feed ON articles(feed_id, key) WHERE in_feed = 1;
+    DROP TABLE {s}.pruned;
+    """,
+    # 10: English, French, Portuguese and Spanish words are indexed by their dictionary
     # form where the dictionary knows them, by their stem otherwise (terms.py, lemmas.py):
     # the index is made again from the same view.
     """
