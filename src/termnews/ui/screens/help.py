@@ -13,13 +13,18 @@ from textual.widgets import Static
 from termnews.i18n import _
 
 
-def keys_table(bindings: list[tuple[str, str]]) -> Content:
-    """Two aligned columns, key and description, as plain content (keys like "[" stay literal)."""
-    width = max((cell_len(key) for key, _desc in bindings), default=0)
-    lines = [
-        Content.assemble((key, "bold $accent"), " " * (width - cell_len(key) + 2), desc)
-        for key, desc in bindings
-    ]
+def keys_table(bindings: list[tuple[str, ...]]) -> Content:
+    """Aligned columns: key, description and the id to remap it by in the config's [keys],
+    as plain content (keys like "[" stay literal)."""
+    width = max((cell_len(row[0]) for row in bindings), default=0)
+    desc_width = max((cell_len(row[1]) for row in bindings), default=0)
+    lines = []
+    for key, desc, *rest in bindings:
+        parts: list[Content | str | tuple[str, str]] = [
+            (key, "bold $accent"), " " * (width - cell_len(key) + 2), desc]
+        if rest and rest[0]:
+            parts += [" " * (desc_width - cell_len(desc) + 2), (rest[0], "$text-muted")]
+        lines.append(Content.assemble(*parts))
     return Content("\n").join(lines)
 
 
@@ -58,14 +63,15 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "close", show=False),
     ]
 
-    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, bindings: list[tuple[str, ...]]) -> None:
         super().__init__()
         self.key_rows = list(bindings)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box") as box:
             box.border_title = _("Keys")
-            box.border_subtitle = _("Esc closes · Ctrl+P all commands")
+            box.border_subtitle = _("Esc closes · Ctrl+P all commands · the last column "
+                                    "names the key in the config's [keys]")
             with VerticalScroll(id="help-scroll"):
                 yield Static(keys_table(self.key_rows), id="help-keys")
 

@@ -20,8 +20,13 @@ from termnews.ui.views import FIRST_PAGE
 from termnews.ui.widgets.row_list import RowList, fit
 
 PAGE = FIRST_PAGE  # rows per query; page 0 is what the first frame shows
-SECTION_WIDTH = 12
 TIME_WIDTH = 6
+
+
+def feed_column(width: int) -> int:
+    """Cells for the feed (section) name in a list of width cells: a sixth of it, within
+    8…22, so a narrow list keeps room for titles and a wide one names feeds whole."""
+    return max(8, min(22, width // 6))
 
 
 class ArticleList(RowList):
@@ -192,13 +197,15 @@ class ArticleList(RowList):
         time_text = timefmt.list_time(row.published)
         tail: list[Segment] = []
         rest = width - 4
-        if self.show_section and width >= 60:
+        section_width = feed_column(width) if self.show_section else 0
+        if section_width:
+            # Lists of several feeds say which one each article is from, at any width.
             section = self.section_titles.get((row.outlet, row.edition, row.section),
                                               row.section)
-            tail.append(Segment(" " + fit(section, SECTION_WIDTH), base + style(
+            tail.append(Segment(" " + fit(section, section_width), base + style(
                 "article-list--meta")))
-            rest -= SECTION_WIDTH + 1
-        if width >= 30:
+            rest -= section_width + 1
+        if width - section_width >= 36:
             tail.append(Segment(" " + fit(time_text, TIME_WIDTH) + " ",
                                 base + style("article-list--meta")))
             rest -= TIME_WIDTH + 2
