@@ -14,16 +14,22 @@ from termnews.i18n import _
 
 
 def keys_table(bindings: list[tuple[str, ...]]) -> Content:
-    """Aligned columns: key, description and the id to remap it by in the config's [keys],
-    as plain content (keys like "[" stay literal)."""
+    """Aligned columns: key, description and the id to remap it by in the config's [keys]
+    (under a heading), as plain content (keys like "[" stay literal)."""
+    heading = any(len(row) > 2 and row[2] for row in bindings)
+    if heading:  # a heading names the id column
+        bindings = [(_("key"), _("what it does"), _("id in [keys]")), *bindings]
     width = max((cell_len(row[0]) for row in bindings), default=0)
     desc_width = max((cell_len(row[1]) for row in bindings), default=0)
     lines = []
-    for key, desc, *rest in bindings:
+    for n, (key, desc, *rest) in enumerate(bindings):
+        head = heading and n == 0
         parts: list[Content | str | tuple[str, str]] = [
-            (key, "bold $accent"), " " * (width - cell_len(key) + 2), desc]
+            (key, "bold $text-muted" if head else "bold $accent"),
+            " " * (width - cell_len(key) + 2), (desc, "bold $text-muted" if head else "")]
         if rest and rest[0]:
-            parts += [" " * (desc_width - cell_len(desc) + 2), (rest[0], "$text-muted")]
+            parts += [" " * (desc_width - cell_len(desc) + 2),
+                      (rest[0], "bold $text-muted" if head else "$text-muted")]
         lines.append(Content.assemble(*parts))
     return Content("\n").join(lines)
 
@@ -70,8 +76,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box") as box:
             box.border_title = _("Keys")
-            box.border_subtitle = _("Esc closes · Ctrl+P all commands · the last column "
-                                    "names the key in the config's [keys]")
+            box.border_subtitle = _("Esc closes · Ctrl+P all commands")
             with VerticalScroll(id="help-scroll"):
                 yield Static(keys_table(self.key_rows), id="help-keys")
 

@@ -230,6 +230,9 @@ class MainFrame(Screen[None]):
                     "No articles yet. Press r to refresh, or S to choose subscriptions.")
             else:
                 self.articles.empty_text = _("No articles here yet.")
+            if error:
+                self.articles.empty_text += "\n\n" + _("last fetch failed: {error}").format(
+                    error=error)
         self.articles.refresh()
 
     def _status_text(self) -> tuple[str, bool]:

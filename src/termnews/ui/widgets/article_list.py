@@ -23,6 +23,13 @@ PAGE = FIRST_PAGE  # rows per query; page 0 is what the first frame shows
 TIME_WIDTH = 6
 
 
+def empty_lines(text: str, width: int) -> list[str]:
+    """The empty list's message in lines of at most width cells (paragraphs kept)."""
+    from textwrap import wrap
+
+    return [line for para in text.splitlines() for line in (wrap(para, max(10, width)) or [""])]
+
+
 def feed_column(width: int) -> int:
     """Cells for the feed (section) name in a list of width cells: a sixth of it, within
     8…22, so a narrow list keeps room for titles and a wide one names feeds whole."""
@@ -213,9 +220,11 @@ class ArticleList(RowList):
         return segments + tail
 
     def render_line(self, y: int) -> Strip:
-        if not self.total and y == 1 and self.empty_text and not self.awaiting_rows:
+        if not self.total and self.empty_text and not self.awaiting_rows:
+            # The empty list's message, from its second line, wrapped to the width.
             width = self.scrollable_content_region.width
-            text = fit("  " + self.empty_text, width)
+            lines = empty_lines(self.empty_text, width - 4)
+            text = fit("  " + lines[y - 1], width) if 1 <= y <= len(lines) else ""
             return Strip([Segment(text, self.rich_style + self.get_component_rich_style(
                 "article-list--meta"))]).adjust_cell_length(width, self.rich_style)
         return super().render_line(y)
