@@ -66,7 +66,8 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_feeds_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = cli(capsys, "--profile", "tester", "feeds", "add", "--no-check", FEED_A, FEED_B, FEED_A)
+    rc, out, err = cli(capsys, "--profile", "tester", "feeds", "add", "--no-check",
+                       FEED_A, FEED_B, FEED_A)
     assert (rc, out) == (0, "added 2 feeds\n")
     rc, out, _ = cli(capsys, "--profile", "tester", "feeds", "list", "--json")
     feeds = jsonl(out)

@@ -124,7 +124,8 @@ def test_config_language_wins_over_the_locale(
     speak(monkeypatch, "ru")
     config = resolve_paths().ensure().config_file
     config.write_text('[ui]\nlanguage = "de"\n', encoding="utf-8")
-    assert cli(capsys, "feeds", "add", "--no-check", feeds["a"], feeds["b"]) == (0, "2 Feeds hinzugefügt\n", "")
+    assert cli(capsys, "feeds", "add", "--no-check", feeds["a"], feeds["b"]) == (
+        0, "2 Feeds hinzugefügt\n", "")
     assert cli(capsys, "refresh")[1] == (
         "2 Feeds aktualisiert: 2 ok, 0 fehlgeschlagen, 0 unverändert, 5 neue Artikel\n")
     assert "Jeden abonnierten Feed abrufen" in cli(capsys, "refresh", "--help")[1]
@@ -189,7 +190,8 @@ def test_the_language_is_restored_after_an_in_process_run(
 ) -> None:
     speak(monkeypatch, "ru")
     before = language()
-    assert cli(capsys, "feeds", "add", "--no-check", "http://127.0.0.1:9/x.xml")[1] == "добавлена 1 лента\n"
+    assert cli(capsys, "feeds", "add", "--no-check",
+               "http://127.0.0.1:9/x.xml")[1] == "добавлена 1 лента\n"
     assert language() == before
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import own_feeds
 import pytest
+
+import own_feeds
 from cli_support import cli, jsonl
 from feedserver import FeedServer
-
 from termnews.library import slug
 
 FeedUrls = dict[int, str]
