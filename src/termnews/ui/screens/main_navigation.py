@@ -98,7 +98,7 @@ class NavigationMixin(MainFrame):
         focused = self.focused
         if focused is self.sections:
             entry = self.sections.highlighted
-            if entry is not None and not entry.header:
+            if entry is not None and entry.key:
                 self._choose_section(entry.key)
         elif focused is self.articles:
             if self.articles.awaiting_rows:
