@@ -347,6 +347,27 @@ async def test_language_toggle_maps_section_and_opens_the_same_story(lib: Librar
     lib.close()
 
 
+async def test_language_toggle_from_search_results_opens_the_same_story(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("slash", *"story", "enter")
+        screen = await settle(app, pilot)
+        assert screen.view == "search"
+        en_world = next(i for i, r in enumerate(screen.articles.rows)
+                        if (r.edition, r.section, r.title) == ("en", "world", "EN world story 0"))
+        await pilot.press(*["j"] * en_world, "enter")
+        screen = await settle(app, pilot)
+        assert screen.article is not None
+        assert screen.article.url == story_url("en", "world", 0)
+        await pilot.press("l")
+        screen = await settle(app, pilot)
+        assert screen.edition == "ru" and screen.view == "search"  # the results stay
+        assert screen.article is not None and screen.article_id is not None
+        assert screen.article.url == story_url("ru", "world", 0)
+    lib.close()
+
+
 async def test_live_ui_language_switch_changes_footer_labels(lib: Library) -> None:
     app = TermnewsApp(lib, offline=True)
     async with app.run_test(size=SIZE) as pilot:

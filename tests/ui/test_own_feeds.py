@@ -622,7 +622,7 @@ async def test_help_shows_the_id_of_every_key(own: Callable[..., Library]) -> No
 
 async def test_palette_built_in_entries_follow_the_language(
         own: Callable[..., Library]) -> None:
-    from textual.command import CommandPalette
+    from textual.command import CommandInput, CommandPalette
 
     from termnews.ui.commands import translated_system_command
 
@@ -638,7 +638,7 @@ async def test_palette_built_in_entries_follow_the_language(
             await pilot.pause()
             palette = app.screen
             assert isinstance(palette, CommandPalette)
-            assert palette._placeholder == "Искать команды…"
+            assert palette.query_one(CommandInput).placeholder == "Искать команды…"
             await pilot.press("escape")
             set_language("en")
             textual_own = next(iter(App.get_system_commands(app, screen)))
@@ -659,3 +659,23 @@ async def test_keys_of_feeds_with_a_bar_in_their_url_split_right(
         row = next(e for e in screen.sections.entries if e.label == "A Feed With A Bar")
         assert split_key(row.key) == (f"feed:{odd}", "", "main")
         assert screen.place.feeds(row.key) == (odd,)
+
+
+async def test_a_single_plain_feed_starts_on_its_row(
+        own_server: tuple[FeedServer, dict[int, str]], ui_paths: Any) -> None:
+    _server, urls = own_server
+    lib = Library(ui_paths, Config(), PROFILE)
+    lib.start(starter=False)
+    lib.add_feeds([urls[0]], titles={urls[0]: FEEDS[0][0]})
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert keys(screen) == [f"feed:{urls[0]}||main", "starred"]  # no Everything for one
+        assert screen.view == keys(screen)[0]
+        assert screen.query_one("#list-title").render().plain.startswith(FEEDS[0][0])
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Go to All", "enter")
+        screen = await settle(app, pilot)
+        assert screen.view == keys(screen)[0]
+    lib.close()

@@ -95,8 +95,16 @@ class Place:
         return self.sources > 1
 
     def resolve(self, view: str) -> str:
-        """"all" as the key of the group the reader is in; other keys as they are."""
-        return group_key(self.outlet, self.edition) if view == "all" else view
+        """"all" as the key of the group the reader is in; a plain feed's group as the feed
+        itself (its one row); other keys as they are."""
+        if view == "all":
+            view = group_key(self.outlet, self.edition)
+        if view.startswith(FEED_OUTLET_PREFIX) and view.endswith("||"):
+            outlet = self.outlet_obj(view[:-2])
+            sections = [s for e in outlet.editions for s in e.sections] if outlet else []
+            if len(sections) == 1:
+                return section_key(view[:-2], "", sections[0].key)
+        return view
 
     def exists(self, view: str) -> bool:
         """Whether the view can be shown: a known group, section or feed, or a special view."""
@@ -219,7 +227,7 @@ class StartState:
 def start_view(place: Place, remembered: object) -> str:
     """The view to start in: the remembered one while it exists, else Everything for a
     reader of several sources, else the group the reader is in."""
-    default = EVERYTHING if place.multi else group_key(place.outlet, place.edition)
+    default = EVERYTHING if place.multi else place.resolve("all")
     view = remembered if isinstance(remembered, str) and remembered != "search" else default
     view = place.resolve(view)
     if not place.exists(view):
