@@ -470,7 +470,7 @@ def test_file_and_other_scheme_feed_urls_are_refused(tmp_path: Path) -> None:
         summary = asyncio.run(lib.refresh())
         assert summary.feeds_failed == 1
         assert lib.count() == 0
-        dump = "\n".join(sqlite3.connect(lib.paths.cache_db).iterdump())
+        dump = cache_dump(lib)
         assert "LOCAL-SECRET" not in dump
     finally:
         lib.close()
@@ -780,3 +780,15 @@ def test_profile_names_are_keys_not_paths(tmp_path: Path, feed_server: FeedServe
                      if not p.is_relative_to(tmp_path / "inside"))
     assert outside == [], outside
     assert not absolute.exists()
+
+
+def cache_dump(lib: Library) -> str:
+    """cache.db as SQL text (its search index reads through termnews's SQL functions)."""
+    from termnews.store.db import register_functions
+
+    conn = sqlite3.connect(lib.paths.cache_db)
+    register_functions(conn)
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()

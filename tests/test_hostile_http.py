@@ -113,7 +113,7 @@ def test_external_entities_are_never_read(
     lib.add_feeds([url])
     refresh(lib)
     assert feed_server.count(path="/evil.dtd") == 0, "the parser fetched an external DTD"
-    dump = "\n".join(sqlite3.connect(lib.paths.cache_db).iterdump())
+    dump = cache_dump(lib)
     assert "TOP-SECRET-MARKER" not in dump
     assert "REMOTE-DTD-MARKER" not in dump
 
@@ -235,7 +235,7 @@ def test_redirect_to_non_http_scheme_is_refused(
     err = status(lib, url).error
     assert err is not None
     assert stored(lib, url) == []
-    dump = "\n".join(sqlite3.connect(lib.paths.cache_db).iterdump())
+    dump = cache_dump(lib)
     assert "root:x:0:0" not in dump
 
 
@@ -571,3 +571,15 @@ def test_refresh_is_polite_to_one_host(tmp_path: Path, feed_server: FeedServer) 
     assert 1 <= feed_server.max_in_flight <= 2
     agents = {h.headers.get("user-agent", "") for h in feed_server.requests}
     assert agents and all(a.startswith("termnews/") for a in agents), agents
+
+
+def cache_dump(lib: Library) -> str:
+    """cache.db as SQL text (its search index reads through termnews's SQL functions)."""
+    from termnews.store.db import register_functions
+
+    conn = sqlite3.connect(lib.paths.cache_db)
+    register_functions(conn)
+    try:
+        return "\n".join(conn.iterdump())
+    finally:
+        conn.close()

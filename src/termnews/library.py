@@ -35,7 +35,8 @@ from termnews.model import (
 )
 from termnews.paths import Paths
 from termnews.store import cache, state
-from termnews.store.db import StoreError, connect, transaction
+from termnews.store.db import MigrationProgress, StoreError, connect, transaction
+from termnews.terms import SearchQuery
 
 ENV_PROFILE = "TERMNEWS_PROFILE"
 EVERYTHING = ("*", "*")  # hidden_unread's key for the view of every subscription
@@ -105,6 +106,8 @@ class Library:
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # Hears how far an upgrade that re-indexes the cache has come (the CLI on a TTY).
+        self.on_migrate: MigrationProgress | None = None
 
     # --- plumbing ---------------------------------------------------------------
 
@@ -118,7 +121,7 @@ class Library:
             except OSError as exc:  # read-only, not a directory, no space …
                 raise StoreError(f"cannot use the data directory {exc.filename or ''}: "
                                  f"{exc.strerror or exc}") from None
-            conn = connect(self.paths.cache_db, self.paths.state_db)
+            conn = connect(self.paths.cache_db, self.paths.state_db, self.on_migrate)
             self._local.conn = conn
             with self._lock:
                 self._conns.append(conn)
@@ -342,6 +345,11 @@ class Library:
         if q.feed_urls is not None:
             return q
         return replace(q, feed_urls=tuple(self.subscribed_urls()))
+
+    def search_query(self, q: ArticleQuery) -> SearchQuery:
+        """q's search as the words it matches, stemmed in the languages of the feeds it
+        shows (for highlighting them)."""
+        return cache.search_query(self.conn, self._scoped(q))
 
     def articles(self, q: ArticleQuery | None = None) -> list[ArticleRow]:
         return cache.list_articles(self.conn, self._scoped(q or ArticleQuery()), self.profile)

@@ -240,6 +240,9 @@ class ArticleQuery:
     search: str | None = None
     limit: int | None = None
     offset: int = 0
+    # The search as an FTS5 expression, stemmed in the shown feeds' languages (filled in
+    # by Library; without it the search words are folded only).
+    match: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,6 @@ import math
 import re
 import sqlite3
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from termnews.library import Library
 from termnews.model import RelatedItem, Translation
 from termnews.store.cache import CATEGORY_SEP
+from termnews.terms import fold, stem, stems, words
 
 SAME_STORY = "same story"
 RELATED = "related"
@@ -53,11 +53,10 @@ _TEXT_CHARS = 6000  # how much of the body feeds the term selection
 _CHECK_CHARS = 600  # how much of a candidate's texts is checked for shared words
 _MAX_SAME_STORY = 12
 _RECENCY_HALF_LIFE_DAYS = 14.0
-_WORD = re.compile(r"\w+", re.UNICODE)
 
-# Function words of the editions' languages (folded like the index folds them). On a
+# Function words of the editions' languages (folded as the index folds them). On a
 # large cache document frequency alone finds them; on a small one it cannot.
-STOPWORDS: frozenset[str] = frozenset("""
+STOPWORDS: frozenset[str] = frozenset(fold(w) for w in """
 the and for are but not you all any can had her was one our out has him his how man new now
 old see two way who did its let say she too use that with have this will your from they been
 were said each which their there what about would make like into than them then these some
@@ -99,28 +98,20 @@ class _Source:
 # --- helpers -----------------------------------------------------------------------
 
 
-def _fold(word: str) -> str:
-    """Casefold and strip diacritics, as the FTS5 unicode61 tokenizer does (any text)."""
-    word = word.casefold()
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def tokens(text: str) -> list[str]:
-    """Words as FTS5 indexes them (letters and digits, folded), short ones dropped."""
+def tokens(text: str, lang: str = "") -> list[str]:
+    """The index term of each telling word (folded and stemmed in ``lang`` exactly as the
+    search index does it, terms.py); short words, numbers and function words dropped."""
     out = []
-    for m in _WORD.finditer(text):
-        w = _fold(m.group().replace("_", ""))
-        if len(w) >= 3 and not w.isdigit() and w not in STOPWORDS:
-            out.append(w)
+    for w in words(text):
+        folded = fold(w)
+        if len(folded) >= 3 and not folded.isdigit() and folded not in STOPWORDS:
+            out.append(stem(folded, lang))
     return out
 
 
 def normalized_title(title: str) -> str:
     """The key near-duplicates share: folded words of the title."""
-    return " ".join(_fold(w) for w in _WORD.findall(title))
+    return " ".join(fold(w) for w in words(title))
 
 
 def _vocab(conn: sqlite3.Connection) -> str:
@@ -271,9 +262,9 @@ def counterpart(lib: Library, article_id: int, lang: str) -> int | None:
 
 def _salient_terms(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, int]]:
     """(term, document frequency) of the article's most telling words, best first."""
-    title_terms = tokens(src.title)
+    title_terms = tokens(src.title, src.lang)
     weight: Counter[str] = Counter()
-    for t in tokens(src.text):
+    for t in tokens(src.text, src.lang):
         weight[t] += 1
     for t in title_terms:
         weight[t] += 3  # title words say most about what the story is
@@ -401,12 +392,12 @@ def _related(
     }
     best = max(s for _, s in hits) or 1.0
     own_cats = {c.casefold() for c in src.categories}
-    own_title = set(tokens(src.title))
+    own_title = set(tokens(src.title, src.lang))
     own_lang = _lang_of(src.lang)
     now = src.published or time.time()
     # A candidate must share at least two of the query's words (one when the query has
     # only one): a single common word ("second", "port") is not a relation.
-    words = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in query_terms) + r")\b")
+    wanted = set(query_terms)
     need = min(2, len(query_terms))
     ranked = []
     for rid, score in hits:
@@ -414,19 +405,20 @@ def _related(
         if m is None:
             continue
         title, cats, published, url, lang, text = m
-        seen = set(words.findall(_fold(f"{title} {cats} {text}")))
+        lang = _lang_of(lang or "")
+        seen = wanted.intersection(stems(f"{title} {cats} {text}", lang))
         if len(seen) < need:
             continue
         cats_set = {c.casefold() for c in cats.split(CATEGORY_SEP) if c}
         shared = len(own_cats & cats_set) / max(1, len(own_cats | cats_set))
-        their_title = set(tokens(title))
+        their_title = set(tokens(title, lang))
         overlap = len(own_title & their_title) / max(1, len(own_title | their_title))
         age_days = abs(now - published) / 86400 if published else 365.0
         recency = 0.5 ** (age_days / _RECENCY_HALF_LIFE_DAYS)
         final = score / best + 0.25 * shared + 0.35 * overlap + 0.15 * recency
         # The reader reads this edition: names match across languages, but the other
         # editions' articles are offered as "same story", not as reading in this one.
-        if own_lang and _lang_of(lang or "") not in ("", own_lang):
+        if own_lang and lang not in ("", own_lang):
             continue
         ranked.append((final, rid, title, url))
     ranked.sort(key=lambda r: (-r[0], -r[1]))

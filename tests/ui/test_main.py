@@ -7,6 +7,9 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
+from rich.style import Style
+from textual.content import Content
+from textual.style import Style as TextualStyle
 from textual.widgets import Markdown
 from ui_support import NOW, OUTLET, entries, feed_url, make_library, store, story_url
 
@@ -134,6 +137,34 @@ async def test_search_shows_results_as_a_view(lib: Library) -> None:
         assert titles(screen) == ["Quokka census finds more quokkas"]
         assert any(e.key == "search" for e in screen.sections.entries)
         assert app.focused is screen.articles
+
+
+async def test_search_marks_the_words_it_matched(lib: Library) -> None:
+    """Every form the search matched is marked, in the list and in the open article."""
+    store(lib, "en", "science", entries("en", "science", 1, start=60, titles={
+        60: "Quokkas counted: the quokka census [b]grows[/b]"}))
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("slash", *"quokka", "enter")
+        screen = await settle(app, pilot)
+        lines = screen.articles.render_row(0, 100, Style())
+        match = screen.articles.get_component_rich_style("article-list--match")
+        marked = [s.text for s in lines if match.color and s.style and
+                  s.style.color == match.color and s.style.underline]
+        assert marked == ["Quokkas", "quokka"]
+        assert "".join(s.text for s in lines).count("[b]grows[/b]") == 1  # text, not markup
+        await pilot.press("enter")
+        screen = await settle(app, pilot)
+        from textual.widgets.markdown import MarkdownBlock
+
+        found = []
+        for block in screen.pane.query(MarkdownBlock):
+            content = block.content
+            if isinstance(content, Content):
+                found += [content.plain[span.start:span.end] for span in content.spans
+                          if isinstance(span.style, TextualStyle) and span.style.reverse]
+        assert {w.casefold() for w in found} >= {"quokkas", "quokka"}
 
 
 async def test_subscribe_and_unsubscribe_a_section(ui_paths: Paths) -> None:

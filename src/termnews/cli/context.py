@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from termnews.config import Config, ConfigError, load_config
-from termnews.i18n import environment_language, resolve_language
+from termnews.i18n import _, environment_language, resolve_language
 from termnews.library import Library, LibraryError
 from termnews.paths import Paths, demo_paths, resolve_paths
 from termnews.store.db import StoreError
@@ -65,6 +67,8 @@ class Context:
             try:
                 lib = Library(self.paths, self.config, self.profile, demo=self.demo,
                               offline=self.offline)
+                if sys.stderr.isatty():
+                    lib.on_migrate = migration_bar()
                 lib.start(starter=starter)
             except (StoreError, LibraryError) as exc:
                 raise CliError(str(exc)) from None
@@ -75,3 +79,38 @@ class Context:
         if self._library is not None:
             self._library.close()
             self._library = None
+
+
+def migration_bar() -> Callable[[int, int], None]:
+    """A progress bar on stderr while an upgrade re-indexes the cache (shown only when it
+    takes more than a moment: the first report comes after 500 articles)."""
+    bar = None
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            # markup=False: a translation is text, never Rich markup
+            bar = Progress(TextColumn(_("updating the search index"), markup=False), BarColumn(),
+                           MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=Console(stderr=True), transient=True)
+            bar.start()
+            task = bar.add_task("index", total=total)
+        assert task is not None
+        bar.update(task, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+            bar = None
+
+    return update

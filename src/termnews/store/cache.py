@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from termnews.model import (
@@ -22,6 +23,7 @@ from termnews.model import (
     FetchResult,
     ParsedFeed,
 )
+from termnews.terms import SearchQuery, fold, lang_code, parse_query
 
 CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
 
@@ -161,9 +163,10 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     the link, then to a hash of title and date, when a feed gives no guid.
     Full text fetched earlier is kept.
     """
-    fid = feed_id(conn, feed_url)
-    if fid is None:
+    row = conn.execute("SELECT id, edition FROM feeds WHERE url=?", (feed_url,)).fetchone()
+    if row is None:
         raise KeyError(feed_url)
+    fid, edition = row
     now = time.time()
     new = 0
     new_ids: list[int] = []
@@ -176,16 +179,17 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
         seen.add(key)
         if conn.execute("SELECT 1 FROM pruned WHERE key=?", (key,)).fetchone():
             continue  # removed by the cache limits (prune.py): not new again
+        language = e.language or parsed.language
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
             e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,
-            e.image_credit, e.language or parsed.language, e.body_text,
+            e.image_credit, language, e.body_text, lang_code(language or edition),
         )
         cur = conn.execute(
             """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author, editor,
                    published, summary, content_html, categories, image_url, image_caption,
-                   image_credit, language, body_text)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   image_credit, language, body_text, index_lang)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT(key) DO NOTHING""",
             (fid, key, e.guid, now, *values),
         )
@@ -201,12 +205,12 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
                 """UPDATE articles SET url=?, title=?, author=?, editor=?,
                        published=COALESCE(?, published), summary=?, content_html=?,
                        categories=?, image_url=?, image_caption=?, image_credit=?, language=?,
-                       body_text=?
+                       body_text=?, index_lang=?
                    WHERE key=? AND NOT (url IS ? AND title IS ? AND author IS ? AND editor IS ?
                        AND published IS COALESCE(?, published) AND summary IS ?
                        AND content_html IS ? AND categories IS ? AND image_url IS ?
                        AND image_caption IS ? AND image_credit IS ? AND language IS ?
-                       AND body_text IS ?)""",
+                       AND body_text IS ? AND index_lang IS ?)""",
                 (*values, key, *values),
             )
             if old_url != e.url:  # the link moved: copies of either link are looked up again
@@ -224,13 +228,14 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
 
 def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     """Add new rows to the FTS index in bulk (schema migration 4 dropped the per-row
-    insert trigger: indexing row by row cost three times as much)."""
+    insert trigger: indexing row by row cost three times as much), as the index's view
+    words them: folded and stemmed in the article's language (migration 7)."""
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         conn.execute(
             f"""INSERT INTO articles_fts(rowid, title, summary, full_text, categories, body_text)
-                SELECT id, title, summary, full_text, categories, body_text FROM articles
-                WHERE id IN ({','.join('?' * len(chunk))})""",
+                SELECT id, title, summary, full_text, categories, body_text
+                FROM articles_fts_text WHERE id IN ({','.join('?' * len(chunk))})""",
             chunk,
         )
 
@@ -362,10 +367,44 @@ _ROW_COLUMNS = """a.id, a.title, a.published, f.outlet, f.edition, f.section,
                   COALESCE(m.read, 0), COALESCE(m.starred, 0)"""
 
 
-def fts_query(text: str) -> str:
-    """Turn what a user typed into a safe FTS5 query: every word as a quoted prefix."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    return " ".join(f'"{w}"*' for w in words)
+def fts_query(text: str, langs: Iterable[str] = ()) -> str:
+    """Turn what a user typed into a safe FTS5 query: every word folded and stemmed in
+    the languages (terms.py), the last one also as a prefix."""
+    return parse_query(text, langs).expression()
+
+
+def search_languages(conn: sqlite3.Connection, q: ArticleQuery) -> list[str]:
+    """The languages of the feeds q shows: a search stems its words in each."""
+    clauses, params = _feed_where(q)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    langs = set()
+    for language, edition in conn.execute(
+            f"SELECT DISTINCT f.language, f.edition FROM feeds f{where}", params):
+        langs.update((lang_code(language), lang_code(edition)))
+    return sorted(langs - {""})
+
+
+def is_indexed_word(conn: sqlite3.Connection, word: str) -> bool:
+    """Whether a folded word (or stem) is a term of the search index: then a query
+    takes it as typed in full."""
+    word = fold(word)
+    if not word or '"' in word:
+        return False
+    return conn.execute("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1",
+                        (f'"{word}"',)).fetchone() is not None
+
+
+def search_query(conn: sqlite3.Connection, q: ArticleQuery) -> SearchQuery:
+    """q's search text as FTS5 terms, in the languages of the feeds it shows."""
+    return parse_query(q.search or "", search_languages(conn, q),
+                       lambda w: is_indexed_word(conn, w))
+
+
+def with_match(conn: sqlite3.Connection, q: ArticleQuery) -> ArticleQuery:
+    """q with its search resolved into the FTS5 expression (once per query)."""
+    if q.search and q.match is None:
+        return replace(q, match=search_query(conn, q).expression())
+    return q
 
 
 def _feed_where(q: ArticleQuery, f: str = "f") -> tuple[list[str], list[object]]:
@@ -393,7 +432,7 @@ def _where(q: ArticleQuery) -> tuple[list[str], list[object]]:
     if q.starred:
         clauses.append("m.starred = 1")
     if q.search:
-        match = fts_query(q.search)
+        match = q.match if q.match is not None else fts_query(q.search)
         if not match:
             clauses.append("0")
         else:
@@ -471,6 +510,7 @@ def listing_sql(columns: str, q: ArticleQuery) -> tuple[str, list[object]]:
 
 def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> list[ArticleRow]:
     """Articles matching q, newest first (undated last)."""
+    q = with_match(conn, q)
     sql, params = listing_sql(_ROW_COLUMNS, q)
     return [
         ArticleRow(id=r[0], title=r[1], published=from_epoch(r[2]), outlet=r[3], edition=r[4],
@@ -480,6 +520,7 @@ def list_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> li
 
 
 def count_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> int:
+    q = with_match(conn, q)
     clauses, params = _where(q)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     if not (q.unread or q.starred):
@@ -501,6 +542,7 @@ def hidden_copies(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> in
     the index alone (their first copy's feed, ``dup_feed``, is in the view); the others
     by the EXISTS.
     """
+    q = with_match(conn, q)
     clauses, params = _where(q)
     if not _spans_feeds(q) or "0" in clauses:  # one feed, or nothing matches (no words)
         return 0

@@ -9,9 +9,14 @@ version (``PRAGMA user_version``) and its own list of migrations.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from termnews.store.schema import CACHE_MIGRATIONS, STATE_MIGRATIONS
+from termnews.terms import index_text, lang_code
+
+# (rows done, rows in all) while a migration rebuilds the search index of a cache.
+MigrationProgress = Callable[[int, int], None]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -20,7 +25,31 @@ class StoreError(Exception):
     """The data directory cannot be used (read-only, full, corrupt …)."""
 
 
-def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str]) -> None:
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the search index is made with (schema migration 7): every
+    connection that writes articles needs them."""
+    conn.create_function("tn_index", 2, index_text, deterministic=True)
+    conn.create_function("tn_lang", 1, lang_code, deterministic=True)
+
+
+def _report_indexing(conn: sqlite3.Connection, progress: MigrationProgress) -> None:
+    """Count the rows tn_index() indexes (five columns a row) for ``progress``."""
+    total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    calls = 0
+    step = 5 * 500
+
+    def counted(text: str | None, lang: str | None) -> str:
+        nonlocal calls
+        calls += 1
+        if calls % step == 0:
+            progress(min(calls // 5, total), total)
+        return index_text(text, lang)
+
+    conn.create_function("tn_index", 2, counted, deterministic=True)
+
+
+def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str],
+             progress: MigrationProgress | None = None) -> None:
     version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
     if version > len(migrations):
         raise StoreError(
@@ -30,6 +59,10 @@ def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str]) -> No
     for number, script in enumerate(migrations[version:], start=version + 1):
         # The version bump rides in the same transaction as the step.
         qualified = script.replace("{s}", schema)
+        # A step that rebuilds the search index tells how far it has come.
+        reindex = progress if number > 1 and "'rebuild'" in script else None
+        if reindex is not None:
+            _report_indexing(conn, reindex)
         try:
             conn.executescript(
                 f"BEGIN IMMEDIATE;\n{qualified}\nPRAGMA {schema}.user_version = {number};\nCOMMIT;"
@@ -40,10 +73,18 @@ def _migrate(conn: sqlite3.Connection, schema: str, migrations: list[str]) -> No
             # Another process may have run this step while we waited for the lock.
             if conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0] < number:
                 raise
+        finally:
+            if reindex is not None:
+                register_functions(conn)
+                total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                reindex(total, total)
 
 
-def connect(cache_db: Path, state_db: Path) -> sqlite3.Connection:
-    """Open cache.db with state.db attached, migrated to the current schema."""
+def connect(cache_db: Path, state_db: Path,
+            progress: MigrationProgress | None = None) -> sqlite3.Connection:
+    """Open cache.db with state.db attached, migrated to the current schema.
+
+    ``progress`` hears how far a migration that re-indexes the cache has come."""
     try:
         cache_db.parent.mkdir(parents=True, exist_ok=True)
         state_db.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +99,8 @@ def connect(cache_db: Path, state_db: Path) -> sqlite3.Connection:
             conn.execute(f"PRAGMA {schema}.synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
-        _migrate(conn, "main", CACHE_MIGRATIONS)
+        register_functions(conn)
+        _migrate(conn, "main", CACHE_MIGRATIONS, progress)
         _migrate(conn, "state", STATE_MIGRATIONS)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open the database in {cache_db.parent}: {exc}") from None

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from termnews.model import Alternate, Article, ArticleQuery
-from termnews.store.cache import _ARTICLE_COLUMNS, article_from_row, listing_sql
+from termnews.store.cache import _ARTICLE_COLUMNS, article_from_row, listing_sql, with_match
 
 _ALT_SEP = "\x1e"  # record separator between alternates; \x1f between lang and url
 
@@ -32,6 +32,6 @@ def _alternates(packed: str | None) -> tuple[Alternate, ...]:
 
 def iter_articles(conn: sqlite3.Connection, q: ArticleQuery, profile: str) -> Iterator[Article]:
     """Whole articles matching q, newest first (undated last), as one streamed query."""
-    sql, params = listing_sql(f"{_ARTICLE_COLUMNS}, {_ALTERNATES}", q)
+    sql, params = listing_sql(f"{_ARTICLE_COLUMNS}, {_ALTERNATES}", with_match(conn, q))
     for r in conn.execute(sql, [profile, *params]):
         yield article_from_row(r, _alternates(r[23]))

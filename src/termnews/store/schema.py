@@ -173,6 +173,51 @@ CACHE_MIGRATIONS: list[str] = [
         WHERE url = old.url AND dup_of = old.id;
     END;
     """,
+    # 7: search understands the languages. The index stores each word folded (ё = е, ß = ss,
+    # accents dropped outside Cyrillic) and, where it differs, its Snowball stem in the
+    # article's language (terms.py): "улице" is indexed as "улице улиц". index_lang is that
+    # language, fixed when the row is stored so the index can always be rebuilt as it was
+    # made. The index reads its text through a view that calls tn_index() (a Python
+    # function every connection registers, store/db.py), so 'rebuild' and the integrity
+    # check see what was indexed; triggers give 'delete' the same text.
+    """
+    ALTER TABLE {s}.articles ADD COLUMN index_lang TEXT NOT NULL DEFAULT '';
+    UPDATE {s}.articles AS a SET index_lang = tn_lang(COALESCE(NULLIF(a.language, ''),
+        (SELECT f.edition FROM {s}.feeds f WHERE f.id = a.feed_id)));
+    DROP TRIGGER {s}.articles_ad;
+    DROP TRIGGER {s}.articles_au;
+    DROP TABLE {s}.articles_fts;
+    CREATE VIEW {s}.articles_fts_text AS
+        SELECT id, tn_index(title, index_lang) AS title, tn_index(summary, index_lang) AS summary,
+               tn_index(full_text, index_lang) AS full_text,
+               tn_index(categories, index_lang) AS categories,
+               tn_index(body_text, index_lang) AS body_text
+        FROM articles;
+    CREATE VIRTUAL TABLE {s}.articles_fts USING fts5(
+        title, summary, full_text, categories, body_text,
+        content='articles_fts_text', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 0'
+    );
+    CREATE TRIGGER {s}.articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, full_text, categories,
+                                 body_text)
+        VALUES ('delete', old.id, tn_index(old.title, old.index_lang),
+                tn_index(old.summary, old.index_lang), tn_index(old.full_text, old.index_lang),
+                tn_index(old.categories, old.index_lang), tn_index(old.body_text, old.index_lang));
+    END;
+    CREATE TRIGGER {s}.articles_au AFTER UPDATE OF title, summary, full_text, categories,
+        body_text, index_lang ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, full_text, categories,
+                                 body_text)
+        VALUES ('delete', old.id, tn_index(old.title, old.index_lang),
+                tn_index(old.summary, old.index_lang), tn_index(old.full_text, old.index_lang),
+                tn_index(old.categories, old.index_lang), tn_index(old.body_text, old.index_lang));
+        INSERT INTO articles_fts(rowid, title, summary, full_text, categories, body_text)
+        SELECT id, title, summary, full_text, categories, body_text FROM articles_fts_text
+        WHERE id = new.id;
+    END;
+    INSERT INTO {s}.articles_fts(articles_fts) VALUES ('rebuild');
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [

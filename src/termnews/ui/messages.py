@@ -21,6 +21,7 @@ from termnews.model import (
     RelatedItem,
     Subscription,
 )
+from termnews.terms import SearchQuery
 
 # --- from widgets ---------------------------------------------------------------
 
@@ -87,6 +88,7 @@ class ListLoaded(Message):
     total: int | None
     generation: int
     keep_index: int | None = None
+    matches: SearchQuery | None = None  # a search's words, to highlight
 
 
 @dataclass

@@ -65,6 +65,7 @@ class MainScreen(
         self.place = start.place
         self.view = start.view
         self.search_text = ""
+        self.search_matches = None
         self.offline = offline
         self.net_down = False
         self.background_started = False  # set once the after-first-frame work has begun

@@ -22,6 +22,7 @@ from termnews.config import Config
 from termnews.i18n import _
 from termnews.library import Library
 from termnews.model import Article, ArticleQuery, Outlet, RefreshEvent, Subscription
+from termnews.terms import SearchQuery
 from termnews.ui import timefmt
 from termnews.ui.sidebar import Counts, build_sidebar
 from termnews.ui.views import EVERYTHING, Place, StartState, split_key
@@ -61,6 +62,7 @@ class MainFrame(Screen[None]):
     place: Place
     view: str
     search_text: str
+    search_matches: SearchQuery | None  # the words the search view's query matched
     offline: bool
     net_down: bool
     background_started: bool

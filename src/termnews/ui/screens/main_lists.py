@@ -105,15 +105,19 @@ class ListsMixin(MainFrame):
         """The first page at once, then the count; a reload places the kept row by count."""
         lib = self.library
         first = lib.articles(replace(q, limit=FIRST_PAGE))
+        matches = lib.search_query(q) if q.search else None
         if len(first) < FIRST_PAGE:
-            self.post_message(ListLoaded(view, first, keep_id, len(first), generation))
+            self.post_message(ListLoaded(view, first, keep_id, len(first), generation,
+                                         matches=matches))
         elif old_index is None:
-            self.post_message(ListLoaded(view, first, keep_id, None, generation))
+            self.post_message(ListLoaded(view, first, keep_id, None, generation,
+                                         matches=matches))
             self.post_message(ListCounted(view, lib.count(q), generation))
         else:
             total = lib.count(q)
             keep_index = old_index + max(0, total - old_total)
-            self.post_message(ListLoaded(view, first, keep_id, total, generation, keep_index))
+            self.post_message(ListLoaded(view, first, keep_id, total, generation, keep_index,
+                                         matches=matches))
         self._remember_view(view)
 
     @work(thread=True, group="list-count", exclusive=True, exit_on_error=False)
@@ -148,6 +152,8 @@ class ListsMixin(MainFrame):
     def on_list_loaded(self, message: ListLoaded) -> None:
         if message.generation != self._generation or message.view != self.view:
             return
+        self.search_matches = message.matches
+        self.articles.set_matches(message.matches)
         self.articles.set_rows(message.rows, total=message.total, keep_id=message.keep_id,
                                keep_index=message.keep_index)
         if message.total is not None:

@@ -79,6 +79,8 @@ class ReadingMixin(MainFrame):
             return
         first_show = self.article is None or self.article.id != article.id
         self.article = article
+        matches = self.search_matches if self.view == "search" else None
+        self.pane.matches = (matches, article.language or article.edition) if matches else None
         await self.pane.show(article.id, message.head, message.rest, keep_scroll=message.full)
         if self.config.ui.show_images and (first_show or message.full):
             self._load_image(article.id, article.image_url, article.feed_url)

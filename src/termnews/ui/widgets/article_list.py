@@ -14,6 +14,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from termnews.model import ArticleRow
+from termnews.terms import SearchQuery, merge_spans
 from termnews.ui import timefmt
 from termnews.ui.messages import ArticleChosen, ArticleHighlighted, PageWanted
 from termnews.ui.views import FIRST_PAGE
@@ -47,7 +48,7 @@ class ArticleList(RowList):
 
     COMPONENT_CLASSES = RowList.COMPONENT_CLASSES | {
         "article-list--unread", "article-list--read", "article-list--star",
-        "article-list--marker", "article-list--meta",
+        "article-list--marker", "article-list--meta", "article-list--match",
     }
 
     DEFAULT_CSS = """
@@ -56,6 +57,7 @@ class ArticleList(RowList):
     ArticleList > .article-list--star { color: $warning; }
     ArticleList > .article-list--marker { color: $accent; }
     ArticleList > .article-list--meta { color: $text-muted; }
+    ArticleList > .article-list--match { text-style: bold underline; color: $warning; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -67,6 +69,7 @@ class ArticleList(RowList):
         self.section_titles: dict[tuple[str, str, str], str] = {}
         self.show_section = False
         self.empty_text = ""
+        self.matches: SearchQuery | None = None  # a search's words, marked in the titles
 
     # --- data ---------------------------------------------------------------------
 
@@ -169,6 +172,12 @@ class ArticleList(RowList):
             self._pages[n] = [r if r.read else replace(r, read=True) for r in page]
         self.refresh()
 
+    def set_matches(self, matches: SearchQuery | None) -> None:
+        """Mark the words a search matched in the titles (None: mark nothing)."""
+        if matches != self.matches:
+            self.matches = matches
+            self.refresh()
+
     def select_id(self, article_id: int, *, notify: bool = False) -> bool:
         i = self._index.get(article_id)
         if i is None:
@@ -182,7 +191,7 @@ class ArticleList(RowList):
         row = self.row(index)
         if row is None:
             return None  # a placeholder is drawn afresh: it asks for its page
-        return row, self.show_section, timefmt.now().astimezone().date()
+        return row, self.show_section, timefmt.now().astimezone().date(), self.matches
 
     def render_row(self, index: int, width: int, base: Style) -> list[Segment]:
         row = self.row(index)
@@ -216,7 +225,17 @@ class ArticleList(RowList):
             tail.append(Segment(" " + fit(time_text, TIME_WIDTH) + " ",
                                 base + style("article-list--meta")))
             rest -= TIME_WIDTH + 2
-        segments.append(Segment(fit(row.title, max(0, rest)), title_style))
+        title = fit(row.title, max(0, rest))
+        if self.matches is None:
+            segments.append(Segment(title, title_style))
+        else:
+            match_style = title_style + style("article-list--match")
+            at = 0
+            for start, end in merge_spans(self.matches.spans(title, row.edition)):
+                segments += [Segment(title[at:start], title_style),
+                             Segment(title[start:end], match_style)]
+                at = end
+            segments.append(Segment(title[at:], title_style))
         return segments + tail
 
     def render_line(self, y: int) -> Strip:

@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from termnews.model import RelatedItem
+from termnews.terms import SearchQuery, merge_spans
 from termnews.ui.widgets.related import RelatedList
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class ArticlePane(VerticalScroll, can_focus=True):
         self._head = ""
         self._rest = ""
         self.image_path: Path | None = None  # the lead image drawn, if any
+        # A search's words and the article's language: the words found are marked.
+        self.matches: tuple[SearchQuery, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="article-note")
@@ -106,12 +109,33 @@ class ArticlePane(VerticalScroll, can_focus=True):
             for head in self.query("#article-head"):
                 head.display = False
             await body.update(self._head + "\n\n" + self._rest)
+        else:
+            image = self.query_one("#lead-image")
+            head = await self._markdown("article-head", image)
+            head.display = True
+            await head.update(self._head)
+            await body.update(self._rest)
+        self._mark_matches()
+
+    def _mark_matches(self) -> None:
+        """Style the words the search matched in every block of the rendered article
+        (Content spans over the text the Markdown made: feed text never becomes markup)."""
+        if self.matches is None:
             return
-        image = self.query_one("#lead-image")
-        head = await self._markdown("article-head", image)
-        head.display = True
-        await head.update(self._head)
-        await body.update(self._rest)
+        from textual.style import Style
+        from textual.widgets.markdown import MarkdownBlock
+
+        query, lang = self.matches
+        style = Style(bold=True, reverse=True)
+        for block in self.query(MarkdownBlock):
+            content = block.content
+            if not isinstance(content, Content) or not content.plain:
+                continue
+            spans = merge_spans(query.spans(content.plain, lang))
+            for start, end in spans:
+                content = content.stylize(style, start, end)
+            if spans:
+                block.set_content(content)
 
     async def set_image(self, article_id: int, path: Path | None, mode: str) -> None:
         """Draw the article's lead image (path None: none) between its head and body."""
