@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from feedserver import feed_server  # noqa: F401  (the loopback feed server fixture)
+from miniflux_server import MinifluxServer, ServerUnavailable, start_miniflux
 from termnews.config import Config
 from termnews.library import Library
 from termnews.paths import Paths, resolve_paths
@@ -39,3 +40,16 @@ def library(paths: Paths) -> Iterator[Library]:
     lib.start(starter=False)
     yield lib
     lib.close()
+
+
+@pytest.fixture(scope="session")
+def miniflux() -> Iterator[MinifluxServer]:
+    """A real Miniflux + PostgreSQL on loopback ports, shared by the session (each test
+    makes its own users). It fails the tests that need it when it cannot start: the
+    packages are installed by .ci/run (see there)."""
+    try:
+        server = start_miniflux()
+    except ServerUnavailable as exc:
+        pytest.fail(f"Miniflux + PostgreSQL could not start: {exc}", pytrace=False)
+    yield server
+    server.stop()

@@ -91,6 +91,29 @@ class UserOutlet:
     editions: tuple[UserEdition, ...]
 
 
+SYNC_SERVICES = ("miniflux", "greader")
+SYNC_SOURCES = ("feeds", "server")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    """A ``[sync]`` (or ``[profiles.NAME.sync]``) table: the server a profile syncs with.
+
+    Secrets come as values or as ``*_command`` (run without a shell, its first output
+    line is the secret); they are never printed or logged.
+    """
+
+    service: str = ""  # one of SYNC_SERVICES
+    url: str = ""
+    token: str = ""  # Miniflux API key
+    token_command: str = ""
+    username: str = ""  # Miniflux (instead of a token) and Google Reader servers
+    password: str = ""
+    password_command: str = ""
+    source: str = "feeds"  # who fetches the feeds: termnews ("feeds") or the server
+    timeout: float = 30.0  # seconds to connect / between bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     refresh: RefreshConfig = field(default_factory=RefreshConfig)
@@ -99,7 +122,13 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> key(s)
     feeds: dict[str, FeedOverride] = field(default_factory=dict)
     outlets: tuple[UserOutlet, ...] = ()
+    sync: SyncConfig | None = None  # [sync]: every profile without a table of its own
+    profile_sync: dict[str, SyncConfig] = field(default_factory=dict)  # [profiles.NAME.sync]
     path: Path | None = None
+
+    def sync_for(self, profile: str) -> SyncConfig | None:
+        """The sync server of a profile, or None when it does not sync."""
+        return self.profile_sync.get(profile, self.sync)
 
     def feed_max_articles(self, url: str) -> int:
         o = self.feeds.get(url)
@@ -144,6 +173,13 @@ EXAMPLE = """\
 # [feeds."https://example.org/feed.xml"]
 # max_articles = 200
 # keep_days = 30
+
+# [sync]                    # read on several machines (see README)
+# service = "miniflux"      # or "greader" (Google Reader API: FreshRSS, Miniflux …)
+# url = "https://miniflux.example.org"
+# token_command = "pass show miniflux"   # or token = "…" (keep this file private)
+# source = "feeds"          # who fetches: "feeds" (termnews) or "server"
+# [profiles.bob.sync]       # a profile with an account of its own
 
 # [[outlets]]
 # key = "example"
@@ -209,6 +245,41 @@ def _outlets(raw: Any, path: Path) -> tuple[UserOutlet, ...]:
     return tuple(result)
 
 
+def _sync(table: Any, where: str, path: Path) -> SyncConfig:
+    cfg: SyncConfig = _coerce(SyncConfig, table, where, path)
+    if cfg.service not in SYNC_SERVICES:
+        raise ConfigError(f"{path}: '{where}.service' must be one of "
+                          f"{', '.join(SYNC_SERVICES)}, not {cfg.service!r}")
+    if not cfg.url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: '{where}.url' must be an http(s) URL")
+    if cfg.source not in SYNC_SOURCES:
+        raise ConfigError(f"{path}: '{where}.source' must be one of "
+                          f"{', '.join(SYNC_SOURCES)}, not {cfg.source!r}")
+    has_password = bool(cfg.password or cfg.password_command)
+    if cfg.service == "greader" and not (cfg.username and has_password):
+        raise ConfigError(f"{path}: [{where}] needs 'username' and 'password' "
+                          "(or 'password_command') for a Google Reader server")
+    if cfg.service == "miniflux" and not (cfg.token or cfg.token_command
+                                          or (cfg.username and has_password)):
+        raise ConfigError(f"{path}: [{where}] needs 'token' (or 'token_command'), or "
+                          "'username' and 'password'")
+    return cfg
+
+
+def _profiles(raw: Any, path: Path) -> dict[str, SyncConfig]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [profiles] must be a table of profile names")
+    result = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [profiles.{name}] must be a table")
+        for key, value in table.items():
+            if key != "sync":
+                raise ConfigError(f"{path}: unknown key 'profiles.{name}.{key}'")
+            result[name] = _sync(value, f"profiles.{name}.sync", path)
+    return result
+
+
 def load_config(path: Path) -> Config:
     """Read the config file; a missing file gives the defaults."""
     try:
@@ -247,6 +318,10 @@ def load_config(path: Path) -> Config:
             )
         elif key == "outlets":
             cfg = replace(cfg, outlets=_outlets(value, path))
+        elif key == "sync":
+            cfg = replace(cfg, sync=_sync(value, key, path))
+        elif key == "profiles":
+            cfg = replace(cfg, profile_sync=_profiles(value, path))
         else:
             raise ConfigError(f"{path}: unknown key '{key}'")
     return cfg

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from termnews.catalog import all_outlets, find_outlet
-from termnews.config import Config
+from termnews.config import Config, SyncConfig
 from termnews.model import (
     Article,
     ArticleQuery,
@@ -32,9 +32,12 @@ from termnews.model import (
     RefreshSummary,
     Section,
     Subscription,
+    SyncStatus,
+    SyncSummary,
 )
 from termnews.paths import Paths
 from termnews.store import cache, state
+from termnews.store import sync_state as journal
 from termnews.store.db import MigrationProgress, StoreError, connect, transaction
 from termnews.terms import SearchQuery
 
@@ -150,6 +153,8 @@ class Library:
         a user whose first act is to bring their own feeds gets only those.
         Returns True when the profile was new.
         """
+        # A profile that syncs gets its subscriptions from the server, not the starter set.
+        starter = starter and self.sync_config is None
         with transaction(self.conn):
             created = state.ensure_profile(self.conn, self.profile)
             if created and starter:
@@ -250,6 +255,7 @@ class Library:
                   section: str | None = None) -> int:
         subs = self._catalog_sections(outlet, edition, section)
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, [s.feed_url for s in subs], True)
             return state.subscribe(self.conn, self.profile, subs)
 
     def unsubscribe(self, outlet: str, edition: str | None = None,
@@ -260,6 +266,7 @@ class Library:
                 if s.outlet == key and (edition is None or s.edition == edition)
                 and (section is None or s.section == section)]
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, urls, False)
             return state.unsubscribe(self.conn, self.profile, urls)
 
     def add_feeds(self, urls: Iterable[str], *, folder: str = "",
@@ -286,6 +293,7 @@ class Library:
                 subs.append(Subscription(feed_url=url, outlet=FEED_OUTLET_PREFIX + url,
                                          edition="", section="main", title=title))
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, [s.feed_url for s in subs], True)
             return state.subscribe(self.conn, self.profile, subs)
 
     def _key_by_titles(self, urls: Iterable[str]) -> None:
@@ -312,7 +320,9 @@ class Library:
                 cache.set_feed_section(self.conn, sub.feed_url, key)
 
     def remove_feeds(self, urls: Iterable[str]) -> int:
+        urls = list(urls)
         with transaction(self.conn):
+            self._journal(journal.SUBSCRIBE, urls, False)
             return state.unsubscribe(self.conn, self.profile, urls)
 
     def feed_sources(self, urls: Iterable[str] | None = None) -> list[FeedSource]:
@@ -409,6 +419,7 @@ class Library:
         changed = self._changed(ids, "read", read)
         with transaction(self.conn):
             state.set_read(self.conn, self.profile, keys, read)
+            self._journal(journal.READ, keys, read)
         return changed
 
     def star(self, ids: Iterable[int], starred: bool = True) -> int:
@@ -418,6 +429,7 @@ class Library:
         changed = self._changed(ids, "starred", starred)
         with transaction(self.conn):
             state.set_starred(self.conn, self.profile, keys, starred)
+            self._journal(journal.STAR, keys, starred)
         return changed
 
     def mark_all(self, q: ArticleQuery, *, read: bool = True) -> int:
@@ -448,6 +460,33 @@ class Library:
         ids = cache.ids_for_keys(self.conn, keys)
         return [ids[k] for k in keys if k in ids]
 
+    # --- sync -------------------------------------------------------------------------
+
+    @property
+    def sync_config(self) -> SyncConfig | None:
+        """The profile's sync server, or None when it does not sync."""
+        return self.config.sync_for(self.profile)
+
+    def _journal(self, kind: str, keys: Iterable[str], value: bool) -> None:
+        """Journal a change for the sync server, in the caller's transaction (none when
+        the profile does not sync)."""
+        if self.sync_config is not None:
+            journal.record(self.conn, self.profile, kind, keys, value)
+
+    def sync(self) -> SyncSummary:
+        """Push local changes to the sync server and pull its changes (blocking; the TUI
+        calls it from a thread worker). Raises SyncError."""
+        from termnews.sync.service import SyncService
+
+        return SyncService(self).run()
+
+    def sync_status(self) -> SyncStatus | None:
+        if self.sync_config is None:
+            return None
+        from termnews.sync.service import SyncService
+
+        return SyncService(self).status()
+
     # --- refresh ----------------------------------------------------------------------
 
     async def refresh(
@@ -456,8 +495,18 @@ class Library:
         *,
         progress: Callable[[RefreshEvent], None] | None = None,
         full_text: bool | None = None,
+        server: bool = True,
     ) -> RefreshSummary:
-        """Fetch the profile's feeds (or the given ones) into the cache."""
+        """Fetch the profile's feeds (or the given ones) into the cache; with a sync
+        server as the source (``source = "server"``), read them from the server (which
+        is a sync); server=False fetches the feeds themselves all the same."""
+        cfg = self.sync_config
+        if cfg is not None and cfg.source == "server" and server and urls is None \
+                and not self.demo:
+            from termnews.sync.source import refresh_from_server
+
+            return await refresh_from_server(self, progress=progress, full_text=(
+                self.config.refresh.full_text if full_text is None else full_text))
         from termnews.refresh import run_refresh
 
         sources = self.feed_sources(urls)

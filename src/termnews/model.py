@@ -264,3 +264,28 @@ class RefreshSummary:
     not_modified: int = 0
     new_articles: int = 0
     errors: tuple[tuple[str, str], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    """What one sync did: changes sent up and brought down, conflicts settled."""
+
+    up: int = 0
+    down: int = 0
+    conflicts: int = 0
+    new_articles: int = 0  # stored from the server (source = "server")
+    subscriptions: int = 0  # subscriptions added or left here (counted in down too)
+    requests: int = 0  # HTTP requests made
+    warnings: tuple[str, ...] = ()  # e.g. a feed the server refused
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """A profile's sync, for `termnews sync --status` and the TUI's header."""
+
+    service: str
+    url: str
+    source: str
+    last_sync: datetime | None
+    pending: int  # local changes the server does not have yet
+    error: str | None  # the last sync's failure, None when it worked

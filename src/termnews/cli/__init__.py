@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "termnews.cli.show_cmd",
     "termnews.cli.mark_cmd",
     "termnews.cli.cache_cmd",
+    "termnews.cli.sync_cmd",
 )
 
 

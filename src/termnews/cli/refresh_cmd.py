@@ -18,9 +18,14 @@ On a terminal a progress bar runs on stderr; at the end one summary line goes to
 stdout, e.g. "refreshed 200 feeds: 198 ok, 2 failed, 0 unchanged, 10000 new articles".
 Each failed feed is listed on stderr, one line each ("termnews: URL: error").
 
+With a sync server ([sync] in the config) the refresh syncs too, after the feeds
+(a second line: "sync: 12 up, 40 down, 0 conflicts"); with source = "server" it
+reads new articles from the server instead of fetching each feed. --no-sync
+leaves the server alone and fetches the feeds.
+
 exit status: 0 when the refresh ran, even if some feeds failed; 1 when every
-feed failed (nothing could be fetched) or on a storage error; 2 on bad usage
-(e.g. with --offline, which forbids the network).""")
+feed failed (nothing could be fetched), the sync failed, or on a storage error;
+2 on bad usage (e.g. with --offline, which forbids the network).""")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--full-text", action="store_true",
                    help=_("also fetch the article pages of new articles"))
+    p.add_argument("--no-sync", action="store_true",
+                   help=_("do not sync with the sync server (fetch the feeds themselves)"))
     p.set_defaults(handler=run)
 
 
@@ -88,10 +95,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             if bar is not None:
                 bar(event)
 
-        import asyncio  # here, not at import: `termnews --help` need not load it
+        sync = lib.sync_config
+        full_text = bool(args.full_text or lib.config.refresh.full_text)
+        if sync is not None and sync.source == "server" and not args.no_sync:
+            from termnews.sync.source import refresh_blocking
 
-        summary = asyncio.run(lib.refresh(progress=progress,
-                                          full_text=True if args.full_text else None))
+            summary = refresh_blocking(lib, progress=progress, full_text=full_text)
+        else:
+            import asyncio  # here, not at import: `termnews --help` need not load it
+
+            summary = asyncio.run(lib.refresh(progress=progress,
+                                              full_text=True if args.full_text else None,
+                                              server=not args.no_sync))
     total = max(total, seen)
     for url, error in summary.errors:
         warn(f"{url}: {error}")
@@ -99,4 +114,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if total and summary.feeds_failed >= total:
         raise CliError(_("every feed failed ({failed} of {total})").format(
             failed=summary.feeds_failed, total=total))
+    sync = lib.sync_config
+    if sync is not None and sync.source != "server" and not args.no_sync:
+        from termnews.cli.sync_cmd import sync_library
+
+        sync_library(lib)  # after the feeds: their new articles meet the server's marks
     return 0

@@ -23,6 +23,7 @@ from termnews.model import (
     FetchResult,
     ParsedFeed,
 )
+from termnews.store import placeholders
 from termnews.terms import SearchQuery, fold, lang_code, parse_query
 
 CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
@@ -172,11 +173,14 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     new_ids: list[int] = []
     moved: set[str] = set()
     seen: set[str] = set()
+    stand_ins = placeholders.in_feed(conn, feed_url)  # rows a sync server stored
     for e in parsed.entries:
         key = article_key(feed_url, e.guid)
         if key in seen:  # the same guid twice in one document: first wins
             continue
         seen.add(key)
+        if stand_ins:
+            placeholders.adopt(conn, feed_url, e.guid, e.url)
         if conn.execute("SELECT 1 FROM pruned WHERE key=?", (key,)).fetchone():
             continue  # removed by the cache limits (prune.py): not new again
         language = e.language or parsed.language

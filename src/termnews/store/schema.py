@@ -262,7 +262,45 @@ STATE_MIGRATIONS: list[str] = [
         PRIMARY KEY (profile, seq)
     ) WITHOUT ROWID;
     """,
-    # 2: the order the reader brought their feeds in (an OPML or urls file's order, then
+    # 2: sync with a server (termnews.sync). The journal holds local changes not yet on
+    # the server, written in the same transaction as the change itself; a row goes only
+    # once the server took it. sync_items is what the server said about each of its
+    # entries (its id, the local article key once that article is here, and the read and
+    # starred state last seen there: the base of a three-way merge); sync_feeds the
+    # feeds both sides had at the last sync. Per profile, like everything here.
+    """
+    CREATE TABLE {s}.sync_journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX {s}.sync_journal_key ON sync_journal(profile, kind, key);
+    CREATE TABLE {s}.sync_items (
+        profile TEXT NOT NULL,
+        remote_id INTEGER NOT NULL,
+        feed_url TEXT NOT NULL,
+        hash TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        key TEXT,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (profile, remote_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX {s}.sync_items_key ON sync_items(profile, key);
+    CREATE INDEX {s}.sync_items_open ON sync_items(profile, feed_url) WHERE key IS NULL;
+    CREATE TABLE {s}.sync_feeds (
+        profile TEXT NOT NULL,
+        feed_url TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        remote_url TEXT NOT NULL,
+        category TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (profile, feed_url)
+    ) WITHOUT ROWID;
+    """,
+    # 3: the order the reader brought their feeds in (an OPML or urls file's order, then
     # each feed added after): the sidebar's default order. Rows before this step keep the
     # order they were listed in (outlet, edition, time added, URL).
     """

@@ -20,6 +20,8 @@ from termnews.model import (
     RefreshSummary,
     RelatedItem,
     Subscription,
+    SyncStatus,
+    SyncSummary,
 )
 from termnews.terms import SearchQuery
 
@@ -151,3 +153,12 @@ class RefreshDone(Message):
     summary: RefreshSummary | None
     error: str | None
     when: datetime | None
+
+
+@dataclass
+class SyncDone(Message):
+    """A sync with the sync server ended: what it did, or why it failed."""
+
+    summary: SyncSummary | None
+    error: str | None
+    status: SyncStatus | None  # the state after it (pending changes, last sync)

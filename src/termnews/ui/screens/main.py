@@ -33,6 +33,7 @@ from termnews.ui.screens.main_reading import PREFETCH_RELATED, ReadingMixin
 from termnews.ui.screens.main_refresh import RefreshMixin
 from termnews.ui.screens.main_search import SearchMixin
 from termnews.ui.screens.main_subscriptions import SubscriptionsMixin
+from termnews.ui.screens.main_sync import SyncMixin
 from termnews.ui.views import FIRST_PAGE, StartState
 from termnews.ui.widgets.article_list import ArticleList
 from termnews.ui.widgets.article_pane import ArticlePane
@@ -49,6 +50,7 @@ class MainScreen(
     EditionsMixin,
     SubscriptionsMixin,
     RefreshMixin,
+    SyncMixin,
     MarksMixin,
     ReadingMixin,
     ListsMixin,
@@ -90,6 +92,13 @@ class MainScreen(
         self._seek = None
         self._presses = []
         self._draining = False
+        self.syncing = False
+        self.sync_label = ""
+        self.sync_failed = False
+        self._sync_timer = None
+        self._sync_again = False
+        self._sync_shown_error = None
+        self._sync_checked_config = False
 
     # --- layout ---------------------------------------------------------------------
 
@@ -138,6 +147,8 @@ class MainScreen(
         self._warm_up_formats()
         if keep is not None:
             self.open_article(keep, push=False, focus=False, select=True)
+        if self.sync_enabled:
+            self._load_sync_status()
         if not self.offline:
             self.run_refresh()
             minutes = self.config.refresh.interval_minutes

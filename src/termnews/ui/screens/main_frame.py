@@ -87,6 +87,13 @@ class MainFrame(Screen[None]):
     _seek: Seek | None  # n/p waiting for a list
     _presses: list[int]  # n/p presses not handled yet, in order
     _draining: bool
+    syncing: bool  # a sync with the sync server is running
+    sync_label: str  # the sync part of the masthead ("" without a sync server)
+    sync_failed: bool
+    _sync_timer: Any
+    _sync_again: bool
+    _sync_shown_error: str | None
+    _sync_checked_config: bool  # the config file's permissions were checked once
 
     if TYPE_CHECKING:  # what one part of the screen calls in another
         def set_view(self, key: str, *, keep_id: int | None = None,
@@ -114,6 +121,9 @@ class MainFrame(Screen[None]):
         def switch_edition(self, lang: str, open_id: int | None = None,
                            outlet: str | None = None) -> None: ...
         def run_refresh(self, urls: list[str] | None = None) -> Worker[None]: ...
+        def schedule_sync(self, delay: float | None = None) -> None: ...
+        def after_refresh(self) -> None: ...
+        def _reload_place(self) -> Worker[None]: ...
 
     # --- the interface the command palette uses ------------------------------------
 
@@ -251,6 +261,10 @@ class MainFrame(Screen[None]):
 
     def _update_status(self) -> None:
         text, offline = self._status_text()
+        sync = "⇅ " + _("syncing") if self.syncing else self.sync_label
+        if sync and not self.offline:
+            text += " · " + sync
+            offline = offline or (self.sync_failed and not self.syncing)
         self.masthead.set_status(text, offline=offline)
 
     async def _update_masthead(self) -> None:

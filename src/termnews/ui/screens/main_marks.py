@@ -49,6 +49,7 @@ class MarksMixin(MainFrame):
         if starred is not None:
             self.library.star(ids, starred)
         self._post_counts()
+        self.app.call_from_thread(self.schedule_sync)
 
     def action_toggle_read(self) -> None:
         target = self._target_id()
@@ -83,5 +84,6 @@ class MarksMixin(MainFrame):
     def _mark_all(self, q: ArticleQuery) -> None:
         n = self.library.mark_all(q, read=True)
         self._post_counts()
+        self.app.call_from_thread(self.schedule_sync)
         text = ngettext("{n} article marked read", "{n} articles marked read", n).format(n=n)
         self.app.call_from_thread(self.notify, text, markup=False)

@@ -90,3 +90,4 @@ class RefreshMixin(MainFrame):
             # Feed titles and failures are news too: the sidebar reads them again.
             self._load_counts(place=True)
         self._update_status()
+        self.after_refresh()

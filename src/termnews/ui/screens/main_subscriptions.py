@@ -119,6 +119,7 @@ class SubscriptionsMixin(MainFrame):
             self._load_counts()  # the list moved on to another view: it loads itself
         else:
             self._reload()
+        self.schedule_sync()
 
     def _place_changed(self, subs: list[Subscription], outlets: tuple[Outlet, ...]) -> bool:
         """New subscriptions and outlets (titles, keys): the sidebar again; a view that is
