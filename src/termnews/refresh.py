@@ -27,7 +27,7 @@ from termnews.config import Config
 from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, RefreshSummary
 from termnews.paths import Paths
 from termnews.store import cache
-from termnews.store.db import StoreError, connect, transaction
+from termnews.store.db import StoreError, connect, transaction, tune_for_bulk_writes
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
 INLINE_MAX_BYTES = 1024 * 1024  # … if they are small: a big one could hold up the loop
@@ -177,10 +177,11 @@ class _Parser:
 
 
 class _BodyBudget:
-    """Backpressure between fetching and parsing: fetching is far faster than parsing
-    big documents, and every fetched body waits in memory for a parser. A new fetch
-    starts only while the bodies waiting stay under the budget, so memory is bounded by
-    the budget plus the fetches already running, whatever the feeds' sizes."""
+    """Backpressure between fetching and parsing (and storing): fetching is far faster
+    than parsing big documents, and every fetched body waits in memory for a parser, then
+    its parsed form for the writer. A new fetch starts only while what waits stays under
+    the budget, so memory is bounded by the budget plus the fetches already running,
+    whatever the feeds' sizes and whichever end is slower."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -200,7 +201,7 @@ class _BodyBudget:
             self._room.notify_all()
 
 
-BODY_BUDGET = 32 * 1024 * 1024  # bytes of fetched bodies waiting to be parsed
+BODY_BUDGET = 32 * 1024 * 1024  # bytes of fetched feeds waiting to be parsed or stored
 
 
 @dataclass(slots=True)
@@ -309,6 +310,7 @@ async def run_refresh(
         unique.setdefault(src.url, src)
     feeds = list(unique.values())
     conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
+    tune_for_bulk_writes(conn)
     parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
     grown: list[str] = []  # feeds that got new articles: only they can pass a cache limit
     try:
@@ -367,6 +369,7 @@ async def _refresh(
         fi = info.get(src.url)
         skip = _skip_reason(fi, now)
         outcome: _Outcome
+        held = 0  # bytes charged to the budget until the writer has stored this feed
         if skip is not None:
             outcome = _Outcome(src, None, None, skip)
         else:
@@ -395,14 +398,23 @@ async def _refresh(
             finally:
                 # The body is parsed: let it go now, not after the writer gets to this feed.
                 result = replace(result, body=b"")
-                await budget.give(size)
+                if parsed is None:
+                    await budget.give(size)
+                else:
+                    # Its parsed form (about as big) waits for the writer: when storing is
+                    # the slower end, parsed feeds must not pile up in memory either.
+                    held = size
             next_at = None
             if error is not None:
                 fails = (fi.fail_count if fi else 0) + 1
                 wait = max(backoff_seconds(fails), result.retry_after or 0.0)
                 next_at = time.time() + wait
             outcome = _Outcome(src, result, parsed, error, next_at)
-        new = await writer.submit(outcome)
+        try:
+            new = await writer.submit(outcome)
+        finally:
+            if held:
+                await budget.give(held)
         done += 1
         if outcome.error is not None:
             failed += 1

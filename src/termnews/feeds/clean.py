@@ -205,9 +205,8 @@ _BREAKS = re.compile(
 )
 _TAG = re.compile(r"<[/!?a-zA-Z][^>]*(?:>|\Z)")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
-_SPACES = re.compile(r"[ \t\xa0]+")
+_SPACE_RUN = re.compile("  +")
 _BLANKS = re.compile(r"\n\s*\n\s*")
-_LINE_EDGES = re.compile(r" ?\n ?")
 
 
 def html_to_text(html: str) -> str:
@@ -228,5 +227,20 @@ def html_to_text(html: str) -> str:
 
 
 def _tidy(s: str) -> str:
-    s = _LINE_EDGES.sub("\n", _SPACES.sub(" ", s))
-    return _BLANKS.sub("\n\n", s).strip()
+    """Runs of spaces, tabs and no-break spaces as one space, no space at either edge of a
+    line, runs of blank lines as one, no blank edges.
+
+    Each step first asks whether it has work (``in`` is a C scan): a regex scanning for a
+    character class tries every position in Python's engine, and these passes used to
+    be two thirds of the cost of parsing a full-content feed.
+    """
+    if "\t" in s:
+        s = s.replace("\t", " ")
+    if "\xa0" in s:
+        s = s.replace("\xa0", " ")
+    if "  " in s:
+        s = _SPACE_RUN.sub(" ", s)  # starts with a literal: the engine skips to each match
+    if "\n" in s:
+        s = s.replace(" \n", "\n").replace("\n ", "\n")
+        s = _BLANKS.sub("\n\n", s)
+    return s.strip()

@@ -147,18 +147,20 @@ def _entry(r: Raw, feed_lang: str, base: str) -> ParsedEntry:
             alternates.append(Alternate(lang=lang, url=safe))
     url = url or first_alt or (safe_http_url(r.permalink, base) or "")
 
+    # The content's plain text serves twice: the summary when the feed gives none, and
+    # the searchable body. It is worked out once.
+    plain = _plain(r.content, r.content_html) if r.content is not None else ""
     summary = ""
     if r.summary is not None:
         summary = _plain(r.summary, r.summary_html)
-    if not summary and r.content is not None:
-        summary = _plain(r.content, r.content_html)
+    if not summary:
+        summary = plain
     if len(summary) > MAX_SUMMARY:
         summary = summary[:MAX_SUMMARY].rstrip() + "…"
     body_text = ""
     if r.content is not None and r.content.strip():
         content_html = _as_html(r.content, r.content_html, url or base)
         # The body's words must be searchable even when the summary is a teaser.
-        plain = _plain(r.content, r.content_html)
         if plain != summary:
             body_text = plain[:MAX_BODY_TEXT]
     elif r.summary is not None:

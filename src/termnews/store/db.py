@@ -109,6 +109,21 @@ def connect(cache_db: Path, state_db: Path,
     return conn
 
 
+# A refresh writes many pages at once (10,000 full-content articles are ~100 MB with their
+# index). With SQLite's 2 MB default page cache a big transaction spills dirty pages to the
+# WAL before it commits, and the default checkpoint every 1000 pages (4 MB) copies them on
+# into the database file every few feeds: a quarter of the writer's CPU for such a refresh.
+BULK_CACHE_KIB = 16 * 1024
+BULK_CHECKPOINT_PAGES = 8192
+
+
+def tune_for_bulk_writes(conn: sqlite3.Connection) -> None:
+    """A connection that will write a lot: a bigger page cache, fewer checkpoints (the
+    rest of the WAL is checkpointed when the connection closes)."""
+    conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+
+
 class transaction:
     """``with transaction(conn):`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error.
 

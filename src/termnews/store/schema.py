@@ -218,6 +218,27 @@ CACHE_MIGRATIONS: list[str] = [
     END;
     INSERT INTO {s}.articles_fts(articles_fts) VALUES ('rebuild');
     """,
+    # 8: how many articles each feed holds, kept by triggers in the same statement as every
+    # insert and delete (a cascade from a removed feed included), so it cannot drift. Counts
+    # of a view and the sidebar's unread counts read it instead of walking the feed index
+    # (all of it for Everything: 33 ms and 78 ms at 1,000,000 articles, growing with the
+    # cache; now a read of the feeds table).
+    """
+    ALTER TABLE {s}.feeds ADD COLUMN article_count INTEGER NOT NULL DEFAULT 0;
+    UPDATE {s}.feeds SET article_count = (
+        SELECT count(*) FROM {s}.articles a WHERE a.feed_id = feeds.id);
+    CREATE TRIGGER {s}.articles_count_ai AFTER INSERT ON articles BEGIN
+        UPDATE feeds SET article_count = article_count + 1 WHERE id = new.feed_id;
+    END;
+    CREATE TRIGGER {s}.articles_count_ad AFTER DELETE ON articles BEGIN
+        UPDATE feeds SET article_count = article_count - 1 WHERE id = old.feed_id;
+    END;
+    CREATE TRIGGER {s}.articles_count_au AFTER UPDATE OF feed_id ON articles
+    WHEN new.feed_id IS NOT old.feed_id BEGIN
+        UPDATE feeds SET article_count = article_count - 1 WHERE id = old.feed_id;
+        UPDATE feeds SET article_count = article_count + 1 WHERE id = new.feed_id;
+    END;
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [
