@@ -8,7 +8,6 @@ few methods one part calls in another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,16 +36,19 @@ if TYPE_CHECKING:
 NARROW = 100  # below this many columns one pane at a time (the focused one) is shown
 
 
-@dataclass
 class Seek:
-    """A press of n (step 1) or p (-1) on its way, maybe waiting for a list to load."""
+    """A press of n (step 1) or p (-1) on its way, maybe waiting for a list to load.
+    (A plain class: a dataclass would cost its generation at start-up.)"""
 
-    step: int
-    origin: str  # the view it was pressed in
-    visited: set[str] = field(default_factory=set)  # lists it went through
-    wrapped: bool = False  # it went round its own list
-    generation: int = -1  # the list generation it waits for (-1: not waiting)
-    start: int = 0  # the row it goes on from (-1: the last row)
+    __slots__ = ("generation", "origin", "start", "step", "visited", "wrapped")
+
+    def __init__(self, step: int, origin: str) -> None:
+        self.step = step
+        self.origin = origin  # the view it was pressed in
+        self.visited: set[str] = set()  # lists it went through
+        self.wrapped = False  # it went round its own list
+        self.generation = -1  # the list generation it waits for (-1: not waiting)
+        self.start = 0  # the row it goes on from (-1: the last row)
 
     def wait(self, generation: int, start: int) -> None:
         self.generation = generation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual import work
 
@@ -13,8 +13,7 @@ from termnews.ui.views import EVERYTHING, is_own, split_key
 from termnews.ui.widgets.keyhints import KeyHints
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """What s does to the row it acts on."""
 
     key: str
