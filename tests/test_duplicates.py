@@ -251,6 +251,9 @@ async def test_pruning_the_first_copy_keeps_the_copy_visible(
         library: Library, feed_server: FeedServer) -> None:
     urls = await setup(library, feed_server)
     library.mark_read([ids_of_story(library, 3)[urls["world"]]])
+    # The all-news feed moves on: stories 3-6 leave it (the limits apply to what left).
+    feed_server.touch("/all.xml", rss("all", [1, 2]))
+    await library.refresh([urls["all"]])
     # The all-news feed keeps its newest two (stories 1 and 2): 3-6 go.
     config = Config(feeds={urls["all"]: FeedOverride(max_articles=2)})
     assert prune(library, config).deleted == 4

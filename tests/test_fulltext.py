@@ -291,6 +291,17 @@ def test_extract_page_refuses_non_html_and_decodes_charsets() -> None:
     assert "кирпичную печь" in got.markdown
 
 
+def test_extract_page_repairs_double_encoded_utf8() -> None:
+    # A page whose UTF-8 text went through Latin-1 once too often ("Ð\x9d" is "Н").
+    text = ("Жители восстановили кирпичную печь на площади деревни, и первые караваи "
+            "вышли в воскресенье утром. Die Kölner Bäcker schauten zu.")
+    body = page("kiln", "Печь", [text] * 2, lang="ru").decode("utf-8")
+    mojibake = body.encode("utf-8").decode("latin-1").encode("utf-8")
+    got = extract_page(mojibake, HTML, "https://gazette.test/ru/kiln")
+    assert "кирпичную печь" in got.markdown and "Kölner Bäcker" in got.markdown
+    assert "Ð" not in got.markdown and "Ã" not in got.markdown
+
+
 async def test_cached_image(feed_server: FeedServer, paths: Paths) -> None:
     from termnews.images import cached_image, image_path, prune_images
 

@@ -20,8 +20,10 @@ A = "http://127.0.0.1:9/a.xml"
 B = "http://127.0.0.1:9/b.xml"
 
 
-def fill(lib: Library, url: str, n: int, *, days_apart: float = 1.0) -> None:
-    """n articles, item 0 newest, each days_apart older than the one before."""
+def fill(lib: Library, url: str, n: int, *, days_apart: float = 1.0,
+         left: bool = True) -> None:
+    """n articles, item 0 newest, each days_apart older than the one before; left: the
+    feed has dropped them since (a later document without them), so the limits apply."""
     lib.add_feeds([url])
     lib.feed_sources([url])
     entries = tuple(
@@ -36,6 +38,8 @@ def fill(lib: Library, url: str, n: int, *, days_apart: float = 1.0) -> None:
         cache.ensure_feed(lib.conn, FeedSource(url=url, outlet="feed:" + url, edition="",
                                                section="main"))
         cache.store_entries(lib.conn, url, ParsedFeed(title="t", language="en", entries=entries))
+        if left:
+            cache.store_entries(lib.conn, url, ParsedFeed(title="t", language="en", entries=()))
 
 
 def guids(lib: Library, url: str) -> set[str]:
@@ -104,6 +108,7 @@ def test_undated_articles_age_by_fetch_time(library: Library) -> None:
         cache.ensure_feed(library.conn, FeedSource(url=A, outlet="x", edition="", section="m"))
         cache.store_entries(library.conn, A, ParsedFeed(title="t", language="en", entries=(
             ParsedEntry(guid="undated", url="https://news.test/u", title="Undated"),)))
+        cache.store_entries(library.conn, A, ParsedFeed(title="t", language="en", entries=()))
     config = Config(cache=CacheConfig(max_articles=0, keep_days=1))
     assert prune(library, config, now=time.time()).deleted == 0  # fetched just now
     assert prune(library, config, now=time.time() + 2 * 86400).deleted == 1
@@ -139,7 +144,8 @@ def test_cache_stats_counts_full_text(library: Library) -> None:
     assert (stats.articles, stats.full_texts, stats.full_text_errors) == (3, 1, 1)
 
 
-async def test_refresh_applies_limits_without_churn(feed_server: object, paths: Paths) -> None:
+async def test_refresh_applies_limits_to_what_left_the_feed(feed_server: object,
+                                                            paths: Paths) -> None:
     from feedserver import FeedServer, make_rss
 
     assert isinstance(feed_server, FeedServer)
@@ -149,13 +155,35 @@ async def test_refresh_applies_limits_without_churn(feed_server: object, paths: 
     lib.start(starter=False)
     lib.add_feeds([url])
     first = await lib.refresh()
-    assert first.new_articles == 10  # stored, then pruned to the newest four
-    kept = [r.id for r in lib.articles()]
-    assert len(kept) == 4
-    # The feed changes (one more, older item) but still carries the six pruned items:
-    # they do not come back as new; the new one is over the limit and goes too.
+    # The feed carries ten: all ten are stored and stay, whatever max_articles says.
+    assert first.new_articles == 10
+    assert len(lib.articles()) == 10
+    # One more, older item: stored too; nothing has left the feed yet.
     feed_server.touch("/ten.xml", make_rss(1, 11))
     second = await lib.refresh()
     assert second.new_articles == 1
-    assert [r.id for r in lib.articles()] == kept
+    assert len(lib.articles()) == 11
+    # The feed drops all but its newest two: of the nine that left, those beyond the
+    # newest four go (items 4-10); items 2 and 3 stay.
+    feed_server.touch("/ten.xml", make_rss(1, 2))
+    third = await lib.refresh()
+    assert third.new_articles == 0
+    left = {r.title for r in lib.articles()}
+    from feedserver import item_title
+
+    assert left == {item_title(1, i) for i in range(4)}
     lib.close()
+
+
+def test_what_a_feed_carries_stays_and_a_partial_store_changes_no_mark(
+        library: Library) -> None:
+    fill(library, A, 3, left=False)  # the feed's current document: three items
+    # A sync server's new entry for the feed: some entries, not the feed's document.
+    with transaction(library.conn):
+        cache.store_entries(library.conn, A, ParsedFeed(title="t", language="en", entries=(
+            ParsedEntry(guid="from-server", url="https://news.test/s", title="From server",
+                        published=NOW - timedelta(days=30)),)), whole_document=False)
+    config = Config(cache=CacheConfig(max_articles=1, keep_days=1))
+    result = prune(library, config, now=NOW.timestamp() + 10 * 86400)
+    assert guids(library, A) == {f"{A}#{i}" for i in range(3)}
+    assert result.deleted == 1

@@ -62,6 +62,7 @@ def test_feed_counts_follow_inserts_prunes_and_removed_feeds(paths: Paths) -> No
     _assert_counts_true(conn)
     _store(conn, 1, _entries(1, 25, start=10))  # 15 new, 10 updated
     _store(conn, 2, _entries(2, 20))  # nothing new
+    _store(conn, 1, _entries(1, 20))  # items 20-34 leave feed 1 (the limits apply to them)
     _assert_counts_true(conn)
     result = prune(conn, lib.config)  # max_articles = 30: feed 1 loses 5
     assert result.deleted == 5

@@ -40,7 +40,9 @@ class RefreshConfig:
 
 @dataclass(frozen=True, slots=True)
 class CacheConfig:
-    max_articles: int = 2000  # per feed; starred articles are never purged
+    # Both limits apply to articles that have left their feed's document; what a feed
+    # still carries and starred articles are never purged.
+    max_articles: int = 2000  # per feed
     keep_days: int = 180  # 0 = keep for ever
 
 
@@ -153,8 +155,8 @@ EXAMPLE = """\
 # allow_local_redirects = false  # let public feeds redirect or link into the local network
 
 [cache]
-# max_articles = 2000       # per feed; starred articles are never purged
-# keep_days = 180           # 0 = keep for ever
+# max_articles = 2000       # per feed: what the feed still carries and starred stay
+# keep_days = 180           # for articles that left their feed; 0 = keep for ever
 
 [ui]
 # language = "edition"      # follow the edition, or one of en ru de fr pt es

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from termnews.config import Config
 from termnews.feeds.clean import clean_line, clean_text, reserved_host, safe_http_url, sanitize_html
+from termnews.feeds.mojibake import repair
 from termnews.library import Library
 from termnews.model import Alternate, Article
 from termnews.paths import Paths
@@ -181,7 +182,8 @@ def extract_page(body: bytes, content_type: str, url: str, title: str = "") -> P
         raise ExtractError(f"not an HTML page ({media})")
     # Escape sequences go with their payloads now: the HTML parser would drop only the
     # ESC byte and leave an OSC string's payload (a link, a clipboard blob) as page text.
-    html = clean_text(decode_html(body, content_type))
+    # Double-encoded UTF-8 is repaired first (its C1 codes are part of the letters).
+    html = clean_text(repair(decode_html(body, content_type)))
     if not html.strip():
         raise ExtractError("the page is empty")
     import lxml.html

@@ -1,11 +1,16 @@
-"""Cache limits: per-feed ``max_articles`` and ``keep_days``; starred is never purged.
+"""Cache limits: per-feed ``max_articles`` and ``keep_days``, for articles that have
+left their feed; starred is never purged.
+
+What a feed's current document carries is never removed (``articles.in_feed``, kept by
+``cache.store_entries``): a new subscriber to a feed whose posts are all a year old
+sees them, and a feed of 5,000 items keeps them all. The limits apply to the articles
+the feed has dropped since: one of them goes when it is not among the feed's newest
+``max_articles`` (all its articles counted) or is older than ``keep_days``.
 
 The cache is shared by every profile in a data directory, so an article starred
 by ANY profile stays (marks are keyed by the stable article key). Deleting an
 article row also drops its FTS entry (trigger) and its alternates (cascade);
-read marks stay in state.db. The keys of deleted articles are kept a while
-(table ``pruned``) so a feed that still carries them does not bring them back
-as new on the next refresh.
+read marks stay in state.db.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from termnews.store.cache import from_epoch
 from termnews.store.db import transaction
 
 _CHUNK = 500
-TOMBSTONE_DAYS = 90  # how long a pruned article's key keeps it from coming back as new
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,22 +66,25 @@ def starred_keys(conn: sqlite3.Connection) -> set[str]:
 def _over_limits(
     conn: sqlite3.Connection, feed_id: int, max_articles: int, cutoff: float | None
 ) -> tuple[list[tuple[int, str]], set[int]]:
-    """(id, key) beyond the limits, and which of those ids are too old."""
+    """(id, key) beyond the limits, and which of those ids are too old; articles the
+    feed still carries are never among them."""
     doomed: dict[int, str] = {}
     if max_articles > 0:
         # Newest first; undated articles count as the oldest.
         doomed.update(conn.execute(
-            """SELECT id, key FROM articles WHERE feed_id = ?
-               ORDER BY published IS NULL, published DESC, id DESC LIMIT -1 OFFSET ?""",
+            """SELECT id, key FROM (
+                   SELECT id, key, in_feed FROM articles WHERE feed_id = ?
+                   ORDER BY published IS NULL, published DESC, id DESC LIMIT -1 OFFSET ?)
+               WHERE in_feed = 0""",
             (feed_id, max_articles),
         ).fetchall())
     old: set[int] = set()
     if cutoff is not None:
         rows = conn.execute(
-            """SELECT id, key FROM articles WHERE feed_id = ? AND published < ?
+            """SELECT id, key FROM articles WHERE feed_id = ? AND published < ? AND in_feed = 0
                UNION ALL
                SELECT id, key FROM articles WHERE feed_id = ? AND published IS NULL
-                   AND fetched_at < ?""",
+                   AND fetched_at < ? AND in_feed = 0""",
             (feed_id, cutoff, feed_id, cutoff),
         ).fetchall()
         for aid, key in rows:
@@ -86,10 +93,9 @@ def _over_limits(
     return list(doomed.items()), old
 
 
-def _delete(conn: sqlite3.Connection, doomed: Sequence[tuple[int, str]], now: float) -> None:
-    """Delete the articles and remember their keys, so the feed cannot bring them back."""
-    conn.executemany("INSERT OR REPLACE INTO pruned(key, at) VALUES (?, ?)",
-                     [(key, now) for _, key in doomed])
+def _delete(conn: sqlite3.Connection, doomed: Sequence[tuple[int, str]]) -> None:
+    """Delete the articles (they have left their feed: it cannot bring them back as new
+    unless it carries them again)."""
     ids = [aid for aid, _ in doomed]
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
@@ -135,14 +141,11 @@ def prune(
                 starred = starred_keys(conn)
             gone = [(aid, key) for aid, key in doomed if key not in starred]
             kept += len(doomed) - len(gone)
-            _delete(conn, gone, now)
+            _delete(conn, gone)
         deleted += len(gone)
         aged = sum(1 for aid, _ in gone if aid in old)
         by_age += aged
         by_count += len(gone) - aged
-    if deleted or urls is None:
-        with transaction(conn):
-            conn.execute("DELETE FROM pruned WHERE at < ?", (now - TOMBSTONE_DAYS * 86400,))
     return PruneResult(feeds=len(feeds), deleted=deleted, by_age=by_age, by_count=by_count,
                        kept_starred=kept)
 

@@ -312,7 +312,9 @@ async def run_refresh(
     conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
     tune_for_bulk_writes(conn)
     parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
-    grown: list[str] = []  # feeds that got new articles: only they can pass a cache limit
+    # Feeds that sent a new document: only there can articles have left the feed, and
+    # only articles that left are subject to the cache limits.
+    renewed: list[str] = []
     try:
         def _register() -> dict[str, _FeedInfo]:
             with transaction(conn):
@@ -322,13 +324,13 @@ async def run_refresh(
 
         info = await asyncio.to_thread(_register)
         summary = await _refresh(conn, config, feeds, info, parser, progress, allow_files,
-                                 grown)
+                                 renewed)
     finally:
         parser.close()
         conn.close()
-    if grown:  # cache limits (max_articles, keep_days); starred are kept
+    if renewed:  # cache limits (max_articles, keep_days) on what left; starred are kept
         from termnews.prune import prune_paths
-        await asyncio.to_thread(prune_paths, paths, config, grown)
+        await asyncio.to_thread(prune_paths, paths, config, renewed)
     if full_text and summary.feeds_ok:
         try:
             from termnews.fulltext import fetch_missing_full_texts
@@ -350,7 +352,7 @@ async def _refresh(
     parser: _Parser,
     progress: Progress | None,
     allow_files: bool,
-    grown: list[str],
+    renewed: list[str],
 ) -> RefreshSummary:
     from termnews.feeds.fetch import Limiter, fetch, make_client
 
@@ -425,8 +427,8 @@ async def _refresh(
         else:
             ok += 1
         new_total += new
-        if new:
-            grown.append(src.url)
+        if outcome.parsed is not None and outcome.error is None:
+            renewed.append(src.url)
         if progress is not None:
             progress(RefreshEvent(
                 url=src.url, done=done, total=total, new_articles=new, error=outcome.error,

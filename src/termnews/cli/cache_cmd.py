@@ -11,9 +11,10 @@ from termnews.cli.output import iso_utc
 from termnews.i18n import N_, _, ngettext
 
 HELP = N_("""\
-prune: delete articles beyond each feed's limits — [cache] max_articles (newest
-kept) and keep_days in the config, or a [feeds."URL"] override. Articles starred
-by any profile are never deleted; cached images unused for keep_days go too.
+prune: delete articles that have left their feed, beyond its limits — [cache]
+max_articles (newest kept) and keep_days in the config, or a [feeds."URL"]
+override. What a feed still carries and articles starred by any profile are never
+deleted; cached images unused for keep_days go too.
 --vacuum also compacts the database files.
 stats: feeds, articles, full texts, starred articles, date range and sizes.""")
 

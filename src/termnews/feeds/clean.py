@@ -17,12 +17,18 @@ from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-# Whole escape sequences, 7-bit (ESC …) and 8-bit (C1) forms, payload included:
-# CSI params+final; OSC / DCS / SOS / PM / APC strings up to BEL or ST (or the end
-# of the line when a hostile feed never terminates them); other two-byte escapes.
+# Whole escape sequences with their payloads. ESC never belongs in text, so after ESC
+# a sequence goes whole: CSI params+final; OSC / DCS / SOS / PM / APC strings up to BEL
+# or ST (or the end of the line when a hostile feed never terminates them); other
+# two-byte escapes. The 8-bit (C1) forms also come out of mojibake ("Ð\x9d" is a
+# Cyrillic letter read as Latin-1), so they take text with them only when they are
+# whole: a CSI with its parameters and final byte ("\x9b31m"), a control string of
+# printable ASCII that is terminated. A lone C1 code goes alone, with _STRIP.
 _ESCAPE_SEQ = re.compile(
-    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|\x9b[\x30-\x3f]+[\x20-\x2f]*[\x40-\x7e]"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|[\x90\x98\x9d\x9e\x9f][\x20-\x7e]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
 )
 
@@ -203,7 +209,9 @@ _BREAKS = re.compile(
     r"figcaption|section|article|header|footer|dl|dt|dd)\b[^>]*>",
     re.IGNORECASE,
 )
-_TAG = re.compile(r"<[/!?a-zA-Z][^>]*(?:>|\Z)")
+# A tag cut off by the end of the text goes (a truncated summary); an unclosed "<!" stays
+# literal (feeds write "<!DOCTYPE" as text).
+_TAG = re.compile(r"<[/?a-zA-Z][^>]*(?:>|\Z)|<![^>]*>")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _SPACE_RUN = re.compile("  +")
 _BLANKS = re.compile(r"\n\s*\n\s*")

@@ -13,13 +13,15 @@ from typing import Any
 from termnews.feeds.dates import parse_date
 from termnews.feeds.raw import MAX_ENTRIES, Raw, RawFeed, Unusual
 
+# feedparser's e-mail pattern, with top-level domains of any length: with its two to four
+# letters, "desk@news.example (Desk)" split into "desk@news.exam" and "ple (Desk".
 _EMAIL = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
-    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
+    r"([a-zA-Z]{2,63}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
 )
 
 
-def _author_name(s: str) -> str:
+def author_name(s: str) -> str:
     """The name in "jo@example.org (Jo)" style author strings (feedparser's rule)."""
     m = _EMAIL.search(s)
     if not m:
@@ -214,7 +216,7 @@ def _fast_rss_item(item: Any) -> Raw:
         elif tag == NS_ATOM + "published":
             published = _text(el)
         elif tag in ("author", NS_DC + "creator"):
-            raw.authors.append(_author_name(_text(el)))
+            raw.authors.append(author_name(_text(el)))
         elif tag == NS_DC + "contributor":
             raw.contributors.append(_text(el).strip())
         elif tag in ("category", NS_DC + "subject"):
@@ -315,7 +317,7 @@ def _fast_atom_entry(entry: Any) -> Raw:
                 raise Unusual("content src")
             raw.content, raw.content_html = _atom_text(el)
         elif tag == NS_DC + "creator":
-            raw.authors.append(_author_name(_text(el)))
+            raw.authors.append(author_name(_text(el)))
         elif tag == NS_DC + "contributor":
             raw.contributors.append(_text(el).strip())
         elif tag == NS_DC + "subject":

@@ -3,10 +3,13 @@ CDF, ill-formed XML, DTDs and entities, xml:base, XHTML content …)."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from termnews.feeds.clean import clean_line
 from termnews.feeds.dates import from_struct
+from termnews.feeds.fastparse import author_name
 from termnews.feeds.raw import MAX_ENTRIES, NotAFeed, Raw, RawFeed, is_html
 
 
@@ -15,8 +18,54 @@ def _reason(exc: object) -> str:
     return text[:200] or "unreadable"
 
 
+# feedparser turns every C1 code (U+0080-U+009F) in text into the windows-1252 character of
+# that byte ("\x9b31m" into "›31m"). The fast path leaves them to the mojibake repair and
+# the cleaner ("Ð\x9d" is a double-encoded "Н"; an 8-bit escape goes whole), so they
+# travel through feedparser as private-use characters of plane 16 and come back after.
+_C1_BYTES = re.compile(rb"\xc2([\x80-\x9f])")
+_C1_REF = re.compile(rb"&#(?:[xX]0*(8[0-9a-fA-F]|9[0-9a-fA-F])|0*(12[89]|1[3-5][0-9]));")
+_PARKED = 0x10FF00  # U+10FF80-U+10FF9F stand for U+0080-U+009F
+_UNPARK = {_PARKED + c: c for c in range(0x80, 0xA0)}
+
+
+def _park_c1(data: bytes) -> bytes:
+    if b"\xc2" in data:
+        data = _C1_BYTES.sub(lambda m: chr(_PARKED + m.group(1)[0]).encode("utf-8"), data)
+    if b"&#" in data:
+        data = _C1_REF.sub(lambda m: b"&#x%x;" % (_PARKED + (
+            int(m.group(1), 16) if m.group(1) else int(m.group(2)))), data)
+    return data
+
+
+def _unpark(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(_UNPARK)
+    if isinstance(value, list):
+        return [_unpark(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_unpark(v) for v in value)
+    return value
+
+
+def _unpark_raw(obj: Any) -> None:
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, str | list | tuple):
+            setattr(obj, f.name, _unpark(value))
+
+
 def read_feedparser(data: bytes, url: str) -> RawFeed:
     """The document as feedparser reads it; raises NotAFeed when it finds no feed."""
+    parked = _park_c1(data)
+    feed = _read(parked, url)
+    if parked is not data:
+        _unpark_raw(feed)
+        for entry in feed.entries:
+            _unpark_raw(entry)
+    return feed
+
+
+def _read(data: bytes, url: str) -> RawFeed:
     import feedparser
 
     # No base URL on purpose: ids stay as written; links are resolved in parse._finish.
@@ -62,6 +111,10 @@ def _from_feedparser(e: Any) -> Raw:
         setattr(raw, key, names)
     if not raw.authors and e.get("author"):
         raw.authors = [e["author"]]
+    elif len(raw.authors) == 1 and "@" in (e.get("author") or ""):
+        # One "jo@example.org (Jo)" string: split it as the fast path does (feedparser's
+        # own split cuts top-level domains longer than four letters).
+        raw.authors = [author_name(e["author"])]
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         # dict.get: FeedParserDict.get would map a missing key to another with a warning
         raw.published = from_struct(dict.get(e, key))

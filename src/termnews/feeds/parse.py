@@ -35,6 +35,7 @@ from termnews.feeds.dates import parse_date
 from termnews.feeds.fastparse import read_fast
 from termnews.feeds.feedparser_path import read_feedparser
 from termnews.feeds.jsonfeed import read_json_feed
+from termnews.feeds.mojibake import repair
 from termnews.feeds.prepare import HTML_START, cap_entries, defuse_entities
 from termnews.feeds.raw import MAX_ENTRIES, NotAFeed, Raw, RawFeed, Unusual
 from termnews.feeds.raw import is_html as _is_html
@@ -113,10 +114,24 @@ def _is_image(url: str, medium: str, kind: str) -> bool:
     return url.lower().split("?")[0].endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))
 
 
+def _repair(r: Raw) -> Raw:
+    """r with double-encoded UTF-8 decoded in every text field, before any cleaning (the
+    cleaner would drop the C1 codes such text is partly made of: "Ð\x9d" is "Н")."""
+    r.title = repair(r.title)
+    r.summary = repair(r.summary) if r.summary is not None else None
+    r.content = repair(r.content) if r.content is not None else None
+    r.authors = [repair(a) for a in r.authors]
+    r.contributors = [repair(a) for a in r.contributors]
+    r.categories = [repair(c) for c in r.categories]
+    r.caption, r.credit = repair(r.caption), repair(r.credit)
+    return r
+
+
 def _finish(raw: RawFeed, url: str) -> ParsedFeed:
+    raw.title = repair(raw.title)
     feed_lang = _lang(raw.language)
     base = safe_http_url(raw.link, url) or safe_http_url(url) or ""
-    entries = [_entry(r, feed_lang, base) for r in raw.entries[:MAX_ENTRIES]]
+    entries = [_entry(_repair(r), feed_lang, base) for r in raw.entries[:MAX_ENTRIES]]
     return ParsedFeed(
         title=_title_text(raw.title, raw.title_html),
         language=feed_lang,

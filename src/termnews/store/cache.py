@@ -159,8 +159,8 @@ def last_fetch_time(conn: sqlite3.Connection) -> datetime | None:
 
 _INSERT_ARTICLE = """INSERT INTO articles(feed_id, key, guid, fetched_at, url, title, author,
         editor, published, summary, content_html, categories, image_url, image_caption,
-        image_credit, language, body_text, index_lang)
-    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        image_credit, language, body_text, index_lang, in_feed)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
     ON CONFLICT(key) DO NOTHING"""
 # Only rewrite a row whose content changed: keeps FTS churn low.
 _UPDATE_ARTICLE = """UPDATE articles SET url=?, title=?, author=?, editor=?,
@@ -179,13 +179,19 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[tuple[list[str], 
         yield chunk, ",".join("?" * len(chunk))
 
 
-def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -> int:
+def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed, *,
+                  whole_document: bool = True) -> int:
     """Insert new entries, update changed ones; returns how many were new.
 
     Entries are deduplicated by (feed, guid); the parser already falls back to
     the link, then to a hash of title and date, when a feed gives no guid.
     Full text fetched earlier is kept. Call it inside a transaction (the one writer):
     the document's rows are looked up and written a feed at a time, not row by row.
+    The feed's rows are marked as in its current document or not (``in_feed``): the
+    cache limits never remove the ones that are. whole_document=False: parsed holds
+    some entries only (a sync server's new ones), which says nothing of what the feed
+    carries: no row's mark changes, and new rows are subject to the limits, as rows the
+    feed has dropped are.
     """
     row = conn.execute("SELECT id, edition FROM feeds WHERE url=?", (feed_url,)).fetchone()
     if row is None:
@@ -199,11 +205,8 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
         for e in entries.values():
             placeholders.adopt(conn, feed_url, e.guid, e.url)
     keys = list(entries)
-    pruned: set[str] = set()  # removed by the cache limits (prune.py): not new again
     known: dict[str, tuple[int, str]] = {}  # key -> (id, url) of rows already stored
     for chunk, marks in _chunks(keys):
-        pruned.update(k for (k,) in conn.execute(
-            f"SELECT key FROM pruned WHERE key IN ({marks})", chunk))
         known.update((k, (i, u)) for k, i, u in conn.execute(
             f"SELECT key, id, url FROM articles WHERE key IN ({marks})", chunk))
     inserts: list[tuple[object, ...]] = []
@@ -211,8 +214,6 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     updates: list[tuple[object, ...]] = []
     moved: set[str] = set()
     for key, e in entries.items():
-        if key in pruned:
-            continue
         language = e.language or parsed.language
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
@@ -221,7 +222,7 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
         )
         old = known.get(key)
         if old is None:
-            inserts.append((fid, key, e.guid, now, *values))
+            inserts.append((fid, key, e.guid, now, *values, int(whole_document)))
             new_keys.append(key)
         else:
             updates.append((*values, key, *values))
@@ -236,10 +237,12 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     if updates:
         conn.executemany(_UPDATE_ARTICLE, updates)
     alternates = [(known[k][0], a.lang, a.url) for k, e in entries.items()
-                  if e.alternates and k in known and k not in pruned for a in e.alternates]
+                  if e.alternates and k in known for a in e.alternates]
     if alternates:
         conn.executemany(
             "INSERT OR IGNORE INTO alternates(article_id, lang, url) VALUES (?,?,?)", alternates)
+    if whole_document:
+        _mark_in_feed(conn, fid, set(keys))
     _index_new(conn, new_ids)
     copies = _mark_copies(conn, new_ids)
     if copies:
@@ -247,6 +250,20 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed) -
     if moved:
         relink_copies(conn, moved)
     return len(new_ids)
+
+
+def _mark_in_feed(conn: sqlite3.Connection, fid: int, keys: set[str]) -> None:
+    """Make the feed's ``in_feed`` rows exactly the keys of its current document.
+
+    Only rows whose mark changes are written (the partial index lists the marked ones),
+    and only that column, so the search index is not touched.
+    """
+    marked = {k for (k,) in conn.execute(
+        "SELECT key FROM articles WHERE feed_id = ? AND in_feed = 1", (fid,))}
+    for value, changed in ((0, list(marked - keys)), (1, list(keys - marked))):
+        for chunk, marks in _chunks(changed):
+            conn.execute(f"UPDATE articles SET in_feed = ? WHERE key IN ({marks})",
+                         [value, *chunk])
 
 
 def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:

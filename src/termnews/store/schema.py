@@ -239,6 +239,16 @@ CACHE_MIGRATIONS: list[str] = [
         UPDATE feeds SET article_count = article_count + 1 WHERE id = new.feed_id;
     END;
     """,
+    # 9: the cache limits (max_articles, keep_days) apply only to articles that have left
+    # their feed: in_feed marks the rows the feed's last document carried (store_entries
+    # keeps it; the partial index lists them per feed). Rows stored before count as left
+    # until their feed's next document. Tombstones of pruned articles go: nothing a feed
+    # still carries is kept out of the cache, so the ones pruned that way come back.
+    """
+    ALTER TABLE {s}.articles ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX {s}.articles_in_feed ON articles(feed_id, key) WHERE in_feed = 1;
+    DROP TABLE {s}.pruned;
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [

@@ -515,7 +515,7 @@ class SyncService:
                 row = conn.execute("SELECT language FROM feeds WHERE url = ?",
                                    (feed_url,)).fetchone()
                 parsed = parsed_feed(feed_url, pairs, (row[0] if row else "") or sub.edition)
-                new = cache.store_entries(conn, feed_url, parsed)
+                new = cache.store_entries(conn, feed_url, parsed, whole_document=False)
                 if new:
                     counts.new_articles += new
                     counts.grown.append(feed_url)
