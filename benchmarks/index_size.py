@@ -1,9 +1,11 @@
-"""Size and build cost of the search index: the stemmed index against the plain one.
+"""Size and build cost of termnews's search index against a plain FTS5 index.
+
+termnews's index holds folded words and their dictionary forms or stems (terms.py).
 
 Seeds N articles (``seed.py``: 200 feeds, synthetic English; or ``--demo-text``: the
 demo outlet's articles in all six languages, repeated), then builds, over the same rows,
 the index termnews had before (``unicode61 remove_diacritics 2`` over the raw text) next
-to the one it has now (folded words and stems, through ``tn_index()``), and prints:
+to the one it has now (folded words and their terms, through ``tn_index()``), and prints:
 
 - their sizes (pages of the FTS5 shadow tables, from ``dbstat``) and the ratio;
 - the time to index the articles each way (a full 'rebuild': the same work as the bulk
@@ -109,10 +111,10 @@ def main() -> int:
         before, after = fts_bytes(conn, "plain_fts"), fts_bytes(conn, "articles_fts")
         text = "demo text, six languages" if args.demo_text else "seed.py, synthetic English"
         print(f"{n} articles ({text})")
-        print(f"FTS index  plain (before) {before / 2**20:7.1f} MiB   stemmed (now) "
+        print(f"FTS index  plain (before) {before / 2**20:7.1f} MiB   terms (now) "
               f"{after / 2**20:7.1f} MiB   ratio {after / before:.2f}  (goal ≤ 1.5: "
               f"{'met' if after / before <= 1.5 else 'NOT met'})")
-        print(f"indexing   plain (before) {plain / n * 1e6:7.1f} µs/article   stemmed (now) "
+        print(f"indexing   plain (before) {plain / n * 1e6:7.1f} µs/article   terms (now) "
               f"{warm / n * 1e6:7.1f} µs/article (word cache warm), {cold / n * 1e6:.1f} "
               f"(cold)   ratio {warm / plain:.2f}")
         conn.close()

@@ -8,11 +8,12 @@ Then the spelling variants (each must return what the spelling in the text retur
 and related recall@3: for each article of a related-topic group, how many of the other
 articles of its group the first three "related" items name (out of at most three).
 
-    python benchmarks/search_quality.py [--everything] [--misses] [--lemmas]
+    python benchmarks/search_quality.py [--everything] [--misses] [--lemma-langs en,fr,…]
 
-``--everything`` also runs every query in the view of all six editions (stems of all
-six languages); ``--misses`` lists what each missed or wrongly found; ``--lemmas`` adds
-lemmas to the index and the queries (simplemma; pymorphy3 for Russian) to measure them.
+``--everything`` also runs every query in the view of all six editions (terms of all
+six languages); ``--misses`` lists what each missed or wrongly found; ``--lemma-langs``
+picks the languages indexed by dictionary form (lemmas.py) instead of termnews's choice,
+to compare: ``--lemma-langs ''`` is Snowball stems everywhere.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import statistics
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import seed  # noqa: F401  (the search dictionaries' folder for benchmarks)
 from search_words import GROUPS, VARIANTS, WORDS
 
 from termnews.config import Config
@@ -62,60 +63,23 @@ def variant(kind: str, word: str) -> str:
     raise ValueError(kind)
 
 
-def use_lemmas() -> None:
-    """Index and query lemmas too: each word also gets the stem of its lemma."""
-    import simplemma
-
+def use_lemma_langs(langs: str) -> None:
+    """Index and search these languages lemma-first (the others by their stems)."""
     from termnews import terms
 
-    morph = None
-    try:
-        import pymorphy3
-
-        morph = pymorphy3.MorphAnalyzer()
-    except ImportError:
-        pass
-
-    def lemma(word: str, lang: str) -> str:
-        if lang == "ru" and morph is not None:
-            return str(morph.parse(word)[0].normal_form)
-        return str(simplemma.lemmatize(word, lang=lang)) if lang in LANGS else word
-
-    plain_index_word = terms._index_word
-
-    def index_word(word: str, lang: str) -> str:
-        indexed = plain_index_word(word, lang)
-        extra = terms.stem(terms.fold(lemma(word, lang)), lang)
-        return indexed if extra in indexed.split() else f"{indexed} {extra}"
-
-    plain_parse = terms.parse_query
-
-    def parse_query(text: str, langs: Iterable[str],
-                    is_word: Callable[[str], bool] | None = None) -> terms.SearchQuery:
-        query = plain_parse(text, langs, is_word)
-        codes = {terms.lang_code(lang) for lang in langs}
-        words = tuple(
-            terms.QueryWord(w.typed, w.terms | {terms.stem(terms.fold(lemma(w.typed.casefold(),
-                                                                            c)), c)
-                                                for c in codes}, w.prefix)
-            for w in query.words)
-        return terms.SearchQuery(words)
-
-    terms._index_word = index_word  # type: ignore[assignment]
-    terms.parse_query = parse_query  # type: ignore[assignment]
-    import termnews.store.cache as cache
-
-    cache.parse_query = parse_query  # type: ignore[assignment]
+    terms.LEMMA_LANGS = frozenset(code for code in langs.split(",") if code)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--everything", action="store_true")
     parser.add_argument("--misses", action="store_true")
-    parser.add_argument("--lemmas", action="store_true")
+    parser.add_argument("--lemma-langs", metavar="en,fr,…",
+                        help="languages indexed lemma-first (default: terms.LEMMA_LANGS; "
+                             "'' for Snowball stems in all)")
     args = parser.parse_args()
-    if args.lemmas:
-        use_lemmas()
+    if args.lemma_langs is not None:
+        use_lemma_langs(args.lemma_langs)
     with tempfile.TemporaryDirectory() as tmp:
         lib = Library(resolve_paths(Path(tmp)), Config(), "quality", demo=True)
         lib.start()

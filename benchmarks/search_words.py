@@ -92,7 +92,7 @@ WORDS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         ("Küste", ("Küste",)),
         ("neu", ("neu", "neue", "neuen", "neuer", "neues")),
         ("klein", ("klein", "kleine", "kleinen", "kleinere")),
-        ("alt", ("alt", "alte", "alten", "älter")),
+        ("alt", ("alt", "alte", "alten", "älter", "ältere", "älteren")),
         ("stehen", ("stehen", "steht", "standen")),
         ("kosten", ("kosten", "kostet", "kostete", "gekostet")),
         ("fahren", ("fahren", "fährt", "fuhren", "gefahren")),

@@ -13,11 +13,18 @@ pre-drawn phrases combined per article, and many feeds are stored per transactio
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+# The search dictionaries (termnews.lemmas) of every benchmark and of the termnews
+# processes they start: one folder in the temp dir, made once, never the user's cache.
+os.environ.setdefault("TERMNEWS_LEMMA_DIR",
+                      str(Path(tempfile.gettempdir()) / "termnews-bench-lemmas"))
 
 from termnews.config import Config
 from termnews.library import Library

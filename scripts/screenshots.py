@@ -234,7 +234,7 @@ class Shot:
 SHOTS: tuple[Shot, ...] = (
     Shot("main", (120, 40), keys=("tab", "j")),
     Shot("article", (120, 40), keys=("tab", "j", "j", "enter")),
-    Shot("search", (120, 40), keys=("slash",), typed="strike"),
+    Shot("search", (120, 40), keys=("slash",), typed="strike", after=("j", "enter")),
     Shot("narrow", (80, 24), keys=("tab", "j")),
     Shot("images", (120, 40), keys=("tab", "j", "j", "j", "j", "enter"), images=True),
     Shot("own", (120, 40), keys=("tab", "j"), profile=READER),

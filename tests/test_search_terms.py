@@ -4,11 +4,14 @@ consistent (FTS5 integrity check), and the upgrade that re-indexes an existing c
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from termnews import related, terms
+from termnews import lemmas, related, terms
 from termnews.config import CacheConfig, Config
 from termnews.library import Library
 from termnews.model import ArticleQuery, ParsedEntry, ParsedFeed
@@ -278,3 +281,96 @@ def test_the_upgrade_progress_bar_draws_only_when_there_is_work() -> None:
     for done in range(0, 2001, 500):
         bar(done, 2000)
     bar(2000, 2000)  # reported twice at the end (the migration's last word): harmless
+
+
+# --- dictionary forms (lemmas.py) ----------------------------------------------------------------
+
+LEMMA_TEXTS = {
+    "en": ["The region votes", "Regional trains are late", "A weekly market",
+           "Three weeks of rain", "She found the keys"],
+    "fr": ["Une nouvelle école", "Le nouveau port", "La porte du musée", "Une pétition circule",
+           "Un petit village"],
+    "es": ["El tren vuelve mañana", "El tranvía volvió ayer", "Dos años después",
+           "Empieza la huelga"],
+}
+
+
+def _fill_lemma_texts(lib: Library) -> dict[str, str]:
+    urls = {lang: f"{BASE}/lemma-{lang}.xml" for lang in LEMMA_TEXTS}
+    lib.add_feeds(urls.values())
+    lib.feed_sources()
+    for lang, texts in LEMMA_TEXTS.items():
+        parsed = ParsedFeed(title=lang, language=lang,
+                            entries=tuple(_entry(lang, i, t) for i, t in enumerate(texts)))
+        with transaction(lib.conn):
+            cache.store_entries(lib.conn, urls[lang], parsed)
+            cache.record_fetch(lib.conn, urls[lang], _ok(), error=None, language=lang)
+    return urls
+
+
+def test_dictionary_forms_join_irregular_forms(library: Library) -> None:
+    urls = _fill_lemma_texts(library)
+    assert _titles(library, "find", "en", urls) == {"She found the keys"}
+    assert _titles(library, "nouveau", "fr", urls) == {"Une nouvelle école", "Le nouveau port"}
+    assert _titles(library, "volver", "es", urls) == {"El tren vuelve mañana",
+                                                      "El tranvía volvió ayer"}
+    assert _titles(library, "vuelven", "es", urls) == {"El tren vuelve mañana",
+                                                       "El tranvía volvió ayer"}
+    assert _titles(library, "año", "es", urls) == {"Dos años después"}
+    assert _titles(library, "empezar", "es", urls) == {"Empieza la huelga"}
+    _integrity(library.conn)
+
+
+def test_derived_words_stay_apart_where_the_stemmer_joined_them(library: Library) -> None:
+    urls = _fill_lemma_texts(library)
+    # Snowball stems "regional" to "region", "weekly" to "week", "pétition" to "petit",
+    # "porte" to "port": the dictionary knows them as words of their own.
+    assert _titles(library, "region", "en", urls) == {"The region votes"}
+    assert _titles(library, "weeks", "en", urls) == {"Three weeks of rain"}
+    assert _titles(library, "petit", "fr", urls) == {"Un petit village"}
+    assert _titles(library, "port", "fr", urls) == {"Le nouveau port"}
+
+
+def test_dictionary_forms_keep_accents_optional(library: Library) -> None:
+    urls = _fill_lemma_texts(library)
+    for lang, spelled, typed in [("es", "volvió", "volvio"), ("es", "años", "anos"),
+                                 ("fr", "école", "ecole"), ("fr", "pétition", "petition")]:
+        found = _titles(library, spelled, lang, urls)
+        assert found, spelled
+        assert _titles(library, typed, lang, urls) == found, (spelled, typed)
+
+
+def test_lemma_file_is_made_once_where_it_can_be(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lemmas, "_OPEN", {})
+    monkeypatch.setenv(lemmas.ENV_DIR, str(tmp_path / "lemmas"))
+    assert lemmas.lemmas("nouvelle", "fr") == ("nouveau",)
+    assert lemmas.lemmas("nouveau", "fr") == ("nouveau",)
+    assert lemmas.lemmas("zzqx", "fr") is None
+    (made,) = (tmp_path / "lemmas").iterdir()
+    assert made.name.startswith("fr-simplemma-") and made.stat().st_size > 100_000
+    # A folder that cannot be made (a file is in the way): a private copy, the same forms.
+    blocked = tmp_path / "blocked"
+    blocked.write_text("")
+    monkeypatch.setattr(lemmas, "_OPEN", {})
+    monkeypatch.setenv(lemmas.ENV_DIR, str(blocked / "lemmas"))
+    assert lemmas.lemmas("nouvelle", "fr") == ("nouveau",)
+
+
+def test_no_dictionary_is_opened_until_a_language_is_indexed_or_searched(paths: Paths) -> None:
+    script = (
+        "import sys\n"
+        "from termnews.config import Config\n"
+        "from termnews.library import Library\n"
+        "from termnews.model import ArticleQuery\n"
+        "from termnews.paths import resolve_paths\n"
+        f"lib = Library(resolve_paths({str(paths.data_dir)!r}), Config(), 't')\n"
+        "lib.start(starter=False)\n"
+        "lib.articles(ArticleQuery())\n"
+        "assert 'termnews.lemmas' not in sys.modules and 'simplemma' not in sys.modules\n"
+        "from termnews.terms import parse_query\n"
+        "parse_query('harbours', ['en'])\n"
+        "from termnews import lemmas\n"
+        "assert list(lemmas._OPEN) == ['en'] and 'simplemma' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)

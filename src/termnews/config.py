@@ -1,7 +1,9 @@
 """The TOML config file, read into typed dataclasses with a default for everything.
 
 A bad file raises ``ConfigError`` whose message names the file and the key, so
-the CLI can print one clear line.
+the CLI can print one clear line: a value of the wrong type, or out of its range
+(``RANGES``). A key this termnews does not know is not an error — a newer version may
+have added it — but a warning naming it (``Config.warnings``), and it is ignored.
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ class Config:
     sync: SyncConfig | None = None  # [sync]: every profile without a table of its own
     profile_sync: dict[str, SyncConfig] = field(default_factory=dict)  # [profiles.NAME.sync]
     path: Path | None = None
+    warnings: tuple[str, ...] = ()  # one line each: keys this termnews does not know
 
     def sync_for(self, profile: str) -> SyncConfig | None:
         """The sync server of a profile, or None when it does not sync."""
@@ -193,8 +196,51 @@ EXAMPLE = """\
 """
 
 
-def _coerce(cls: type, table: Any, where: str, path: Path) -> Any:
-    """Build a flat dataclass from a TOML table, checking each value's type."""
+# Allowed values of the numeric keys, by table (a feed override's keys as in [cache] /
+# [refresh]): (lowest, highest or None for no upper bound).
+_COUNTS: dict[str, tuple[float, float | None]] = {
+    "concurrency": (1, 512),
+    "per_host": (1, 64),
+    "timeout": (0.1, 3600),
+    "deadline": (0.1, 3600),
+    "max_bytes": (1024, 2**31),
+    "max_redirects": (0, 20),
+    "interval_minutes": (0, None),
+    "full_text_limit": (0, None),
+    "parse_workers": (0, 64),
+    "max_articles": (0, None),  # 0 = no limit
+    "keep_days": (0, None),  # 0 = keep for ever
+}
+RANGES: dict[type, dict[str, tuple[float, float | None]]] = {
+    RefreshConfig: {k: v for k, v in _COUNTS.items() if k in RefreshConfig.__dataclass_fields__},
+    CacheConfig: {k: v for k, v in _COUNTS.items() if k in CacheConfig.__dataclass_fields__},
+    FeedOverride: {k: v for k, v in _COUNTS.items() if k in FeedOverride.__dataclass_fields__},
+    SyncConfig: {"timeout": _COUNTS["timeout"]},
+}
+
+
+def _range_text(low: float, high: float | None) -> str:
+    def num(x: float) -> str:
+        return f"{x:g}"
+
+    return f"between {num(low)} and {num(high)}" if high is not None else \
+        f"{num(low)} or more"
+
+
+def _check_range(cls: type, key: str, value: Any, where: str, path: Path) -> None:
+    bounds = RANGES.get(cls, {}).get(key)
+    if bounds is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return
+    low, high = bounds
+    if value < low or (high is not None and value > high):
+        raise ConfigError(f"{path}: '{where}.{key}' must be {_range_text(low, high)}, "
+                          f"not {value!r}")
+
+
+def _coerce(cls: type, table: Any, where: str, path: Path,
+            warnings: list[str] | None = None) -> Any:
+    """Build a flat dataclass from a TOML table, checking each value's type and range;
+    a key it does not know is a warning (in ``warnings``) and is left out."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [{where}] must be a table")
     known = {f.name: f for f in fields(cls)}
@@ -202,7 +248,9 @@ def _coerce(cls: type, table: Any, where: str, path: Path) -> Any:
     for key, value in table.items():
         f = known.get(key)
         if f is None:
-            raise ConfigError(f"{path}: unknown key '{where}.{key}'")
+            if warnings is not None:
+                warnings.append(_unknown(path, f"{where}.{key}"))
+            continue
         default = getattr(cls(), key)
         want = type(default) if default is not None else None
         if want is float and isinstance(value, int) and not isinstance(value, bool):
@@ -213,10 +261,16 @@ def _coerce(cls: type, table: Any, where: str, path: Path) -> Any:
             raise ConfigError(
                 f"{path}: '{where}.{key}' must be {want.__name__}, not {type(value).__name__}"
             )
-        if want is None and value is not None and not isinstance(value, int):
+        if want is None and value is not None and (not isinstance(value, int)
+                                                   or isinstance(value, bool)):
             raise ConfigError(f"{path}: '{where}.{key}' must be int")
+        _check_range(cls, key, value, where, path)
         values[key] = value
     return cls(**values)
+
+
+def _unknown(path: Path, key: str) -> str:
+    return f"{path}: unknown key '{key}' ignored (a newer termnews may know it)"
 
 
 def _outlets(raw: Any, path: Path) -> tuple[UserOutlet, ...]:
@@ -247,8 +301,9 @@ def _outlets(raw: Any, path: Path) -> tuple[UserOutlet, ...]:
     return tuple(result)
 
 
-def _sync(table: Any, where: str, path: Path) -> SyncConfig:
-    cfg: SyncConfig = _coerce(SyncConfig, table, where, path)
+def _sync(table: Any, where: str, path: Path,
+          warnings: list[str] | None = None) -> SyncConfig:
+    cfg: SyncConfig = _coerce(SyncConfig, table, where, path, warnings)
     if cfg.service not in SYNC_SERVICES:
         raise ConfigError(f"{path}: '{where}.service' must be one of "
                           f"{', '.join(SYNC_SERVICES)}, not {cfg.service!r}")
@@ -268,7 +323,7 @@ def _sync(table: Any, where: str, path: Path) -> SyncConfig:
     return cfg
 
 
-def _profiles(raw: Any, path: Path) -> dict[str, SyncConfig]:
+def _profiles(raw: Any, path: Path, warnings: list[str]) -> dict[str, SyncConfig]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [profiles] must be a table of profile names")
     result = {}
@@ -277,8 +332,9 @@ def _profiles(raw: Any, path: Path) -> dict[str, SyncConfig]:
             raise ConfigError(f"{path}: [profiles.{name}] must be a table")
         for key, value in table.items():
             if key != "sync":
-                raise ConfigError(f"{path}: unknown key 'profiles.{name}.{key}'")
-            result[name] = _sync(value, f"profiles.{name}.sync", path)
+                warnings.append(_unknown(path, f"profiles.{name}.{key}"))
+                continue
+            result[name] = _sync(value, f"profiles.{name}.sync", path, warnings)
     return result
 
 
@@ -293,13 +349,14 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     cfg = Config(path=path)
+    warnings: list[str] = []
     for key, value in raw.items():
         if key == "refresh":
-            cfg = replace(cfg, refresh=_coerce(RefreshConfig, value, key, path))
+            cfg = replace(cfg, refresh=_coerce(RefreshConfig, value, key, path, warnings))
         elif key == "cache":
-            cfg = replace(cfg, cache=_coerce(CacheConfig, value, key, path))
+            cfg = replace(cfg, cache=_coerce(CacheConfig, value, key, path, warnings))
         elif key == "ui":
-            cfg = replace(cfg, ui=_coerce(UIConfig, value, key, path))
+            cfg = replace(cfg, ui=_coerce(UIConfig, value, key, path, warnings))
             if cfg.ui.image_mode not in IMAGE_MODES:
                 raise ConfigError(f"{path}: 'ui.image_mode' must be one of "
                                   f"{', '.join(IMAGE_MODES)}, not {cfg.ui.image_mode!r}")
@@ -315,15 +372,15 @@ def load_config(path: Path) -> Config:
                 raise ConfigError(f"{path}: [feeds] must be a table of feed URLs")
             cfg = replace(
                 cfg,
-                feeds={url: _coerce(FeedOverride, t, f"feeds.{url}", path)
+                feeds={url: _coerce(FeedOverride, t, f'feeds."{url}"', path, warnings)
                        for url, t in value.items()},
             )
         elif key == "outlets":
             cfg = replace(cfg, outlets=_outlets(value, path))
         elif key == "sync":
-            cfg = replace(cfg, sync=_sync(value, key, path))
+            cfg = replace(cfg, sync=_sync(value, key, path, warnings))
         elif key == "profiles":
-            cfg = replace(cfg, profile_sync=_profiles(value, path))
+            cfg = replace(cfg, profile_sync=_profiles(value, path, warnings))
         else:
-            raise ConfigError(f"{path}: unknown key '{key}'")
-    return cfg
+            warnings.append(_unknown(path, key))
+    return replace(cfg, warnings=tuple(warnings))

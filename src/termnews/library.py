@@ -14,8 +14,10 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from termnews.catalog import all_outlets, find_outlet
@@ -36,9 +38,16 @@ from termnews.model import (
     SyncSummary,
 )
 from termnews.paths import Paths
-from termnews.store import cache, state
+from termnews.store import cache, health, state
 from termnews.store import sync_state as journal
-from termnews.store.db import MigrationProgress, StoreError, connect, transaction
+from termnews.store.db import (
+    MigrationProgress,
+    StateDamaged,
+    StoreError,
+    connect,
+    transaction,
+)
+from termnews.store.health import Notice
 from termnews.terms import SearchQuery
 
 ENV_PROFILE = "TERMNEWS_PROFILE"
@@ -49,6 +58,17 @@ FOLDER_OUTLET_PREFIX = "folder:"  # an OPML folder is an outlet; its feeds are s
 
 class LibraryError(Exception):
     """A request the library cannot carry out; the message is for the user."""
+
+
+class CacheDamaged(StoreError):
+    """cache.db was found damaged while in use; it is set aside at the next open (the
+    CLI does that at once and runs the command again)."""
+
+    def __init__(self, cache_db: Path, why: str) -> None:
+        self.cache_db = cache_db
+        super().__init__(f"{health.where(cache_db)} is {why}; it is set aside and a new "
+                         f"one started when termnews next opens it (read and starred marks "
+                         f"are kept)")
 
 
 def default_profile() -> str:
@@ -87,6 +107,28 @@ def unique_key(key: str, taken: set[str]) -> str:
     return candidate
 
 
+def store_failure(paths: Paths, exc: BaseException, file: Path | None = None) -> StoreError:
+    """The user's one line for a storage error: the file and the cause ("disk is full" …).
+
+    Damage is traced to its file (a full check, so only on the way to a message): a
+    damaged state.db gives StateDamaged (backup and restore command named); a damaged
+    cache.db is marked to be set aside at the next open (CacheDamaged)."""
+    if isinstance(exc, StoreError):
+        return exc
+    if health.is_damage(exc):
+        problem = health.check_file(paths.state_db)
+        if problem is not None:
+            return StateDamaged(paths.state_db, problem)
+        why = health.check_file(paths.cache_db) or f"damaged ({exc})"
+        health.mark_damaged(paths.cache_db, why)
+        return CacheDamaged(paths.cache_db, why)
+    if file is not None:
+        return StoreError(f"cannot save to {health.where(file)}: "
+                          f"{health.cause(exc, file.parent)}")
+    return StoreError(f"cannot use the data in {paths.data_dir}: "
+                      f"{health.cause(exc, paths.data_dir)}")
+
+
 @dataclass(frozen=True, slots=True)
 class SectionRef:
     """Where a section sits: the outlet, edition and section keys."""
@@ -107,8 +149,9 @@ class Library:
         self.demo = demo
         self.offline = offline
         self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns: list[tuple[sqlite3.Connection, threading.Thread]] = []
         self._lock = threading.Lock()
+        self.notices: list[Notice] = []  # what opening the files did (a healed cache)
         # Hears how far an upgrade that re-indexes the cache has come (the CLI on a TTY).
         self.on_migrate: MigrationProgress | None = None
 
@@ -122,23 +165,67 @@ class Library:
             try:
                 self.paths.ensure()
             except OSError as exc:  # read-only, not a directory, no space …
+                where = Path(exc.filename) if exc.filename else self.paths.data_dir
                 raise StoreError(f"cannot use the data directory {exc.filename or ''}: "
-                                 f"{exc.strerror or exc}") from None
-            conn = connect(self.paths.cache_db, self.paths.state_db, self.on_migrate)
+                                 f"{health.cause(exc, where)}") from None
+            with self._lock:
+                first = not self._conns
+            # Only the first connection may set a damaged cache aside: later ones run
+            # beside threads still using the file.
+            conn = connect(self.paths.cache_db, self.paths.state_db, self.on_migrate,
+                           heal=first, notices=self.notices)
             self._local.conn = conn
             with self._lock:
-                self._conns.append(conn)
+                self._conns.append((conn, threading.current_thread()))
         return conn
 
     def close(self) -> None:
+        """Close the connections of this thread and of threads that have ended.
+
+        A connection of a thread still running is never closed from here: that thread
+        may be inside a transaction on it (closing it under the thread crashed the
+        process). It is only let go, and closes when its thread drops it."""
+        me = threading.current_thread()
         with self._lock:
-            for conn in self._conns:
+            conns, self._conns = self._conns, []
+            self._local = threading.local()
+        for conn, owner in conns:
+            if owner is me or not owner.is_alive():
                 try:
                     conn.close()
                 except sqlite3.Error:
                     pass
-            self._conns.clear()
-        self._local = threading.local()
+
+    def take_notices(self) -> list[Notice]:
+        with self._lock:
+            notices, self.notices[:] = list(self.notices), []
+        return notices
+
+    def failure(self, exc: BaseException, file: Path | None = None) -> StoreError:
+        """The user's one line for an error out of a Library call (see ``store_failure``);
+        ``file``: the file being written."""
+        return store_failure(self.paths, exc, file)
+
+    @contextmanager
+    def _saving(self) -> Iterator[None]:
+        """Around a write to state.db: a failure names the file and its cause."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise self.failure(exc, self.paths.state_db) from None
+
+    def back_up_state_if_due(self) -> Path | None:
+        """The daily backup of state.db (SQLite's online backup); None when not due.
+        Raises StateDamaged when state.db fails its check (a bad copy is never made)."""
+        from termnews.store.backup import BackupError, back_up_if_due
+
+        try:
+            return back_up_if_due(self.paths.state_db)
+        except BackupError as exc:
+            problem = health.check_file(self.paths.state_db)
+            if problem is not None:
+                raise StateDamaged(self.paths.state_db, problem) from None
+            raise StoreError(str(exc)) from None
 
     def __enter__(self) -> Library:
         return self
@@ -417,7 +504,7 @@ class Library:
         ids = list(ids)
         keys = self._keys(ids)
         changed = self._changed(ids, "read", read)
-        with transaction(self.conn):
+        with self._saving(), transaction(self.conn):
             state.set_read(self.conn, self.profile, keys, read)
             self._journal(journal.READ, keys, read)
         return changed
@@ -427,7 +514,7 @@ class Library:
         ids = list(ids)
         keys = self._keys(ids)
         changed = self._changed(ids, "starred", starred)
-        with transaction(self.conn):
+        with self._saving(), transaction(self.conn):
             state.set_starred(self.conn, self.profile, keys, starred)
             self._journal(journal.STAR, keys, starred)
         return changed
@@ -445,7 +532,7 @@ class Library:
         return state.get_pref(self.conn, self.profile, name, default)
 
     def set_pref(self, name: str, value: Any) -> None:
-        with transaction(self.conn):
+        with self._saving(), transaction(self.conn):
             state.set_pref(self.conn, self.profile, name, value)
 
     def push_history(self, article_id: int) -> None:

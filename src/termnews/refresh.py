@@ -15,19 +15,25 @@ import asyncio
 import contextlib
 import math
 import multiprocessing
+import os
+import signal
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from termnews.config import Config
 from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, RefreshSummary
 from termnews.paths import Paths
+from termnews.shutdown import Stopped, in_thread, wait_to_end
 from termnews.store import cache
 from termnews.store.db import StoreError, connect, transaction, tune_for_bulk_writes
+from termnews.store.health import cause, is_damage, where
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
 INLINE_MAX_BYTES = 1024 * 1024  # … if they are small: a big one could hold up the loop
@@ -56,16 +62,31 @@ def _warm_worker() -> None:
     import termnews.feeds.parse  # noqa: F401  (pay the imports while the network works)
 
 
-def _init_worker() -> None:
-    """A parser process: the parent's signal handlers (a TUI's SIGWINCH, Ctrl-C) are not
-    its business; the parent stops it when needed."""
-    import signal
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this process when its parent dies, however it dies (kill -9
+    included), so a parser never outlives the refresh holding the data files open."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
 
-    for name in ("SIGINT", "SIGWINCH", "SIGTSTP", "SIGCONT", "SIGHUP"):
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(0)
+
+
+def _init_worker(parent: int) -> None:
+    """A parser process: the parent's signal handlers (a TUI's SIGWINCH, SIGTERM, Ctrl-C)
+    are not its business; the parent stops it when needed, and it dies with the parent."""
+    for name in ("SIGINT", "SIGWINCH", "SIGTSTP", "SIGCONT", "SIGHUP", "SIGTERM"):
         sig = getattr(signal, name, None)
         if sig is not None:
             with contextlib.suppress(OSError, ValueError):
                 signal.signal(sig, signal.SIG_IGN if name == "SIGINT" else signal.SIG_DFL)
+    _die_with_parent(parent)
     _warm_worker()
 
 
@@ -132,7 +153,7 @@ class _Parser:
         if self.pool is None:
             _warm_worker()  # workers forked after this inherit the parser, imported once
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
-                                            initializer=_init_worker)
+                                            initializer=_init_worker, initargs=(os.getpid(),))
         return self.pool
 
     def _drop_broken(self, pool: Executor) -> None:
@@ -163,17 +184,36 @@ class _Parser:
                     return f"not a feed: parsing took over {self.time_limit:g} s"
         return "not a feed: the parser process died on it"
 
-    def _kill(self, pool: Executor) -> None:
-        processes = getattr(pool, "_processes", None) or {}  # no public way to stop one task
+    @staticmethod
+    def _kill_workers(pool: Executor) -> None:
+        # There is no public way to stop a task or a worker: reach into the pool.
+        processes = getattr(pool, "_processes", None) or {}
         for proc in list(processes.values()):
             with contextlib.suppress(Exception):
                 proc.kill()
+        # A worker killed while it was sending a result leaves half a message in the
+        # result pipe, and the pool's manager thread would wait for the rest for ever
+        # (then the join in shutdown, and the interpreter's exit, hang). With the parent's
+        # own write end closed too, no writer is left: it reads EOF and declares the pool
+        # broken, which ends it.
+        with contextlib.suppress(Exception):
+            for proc in list(processes.values()):
+                proc.join(timeout=1.0)
+            pool._result_queue._writer.close()  # type: ignore[attr-defined]
+
+    def _kill(self, pool: Executor) -> None:
+        self._kill_workers(pool)
         self._drop_broken(pool)
 
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+    def close(self, *, kill: bool = False) -> None:
+        """Stop the pool: after the parses running (a normal end), or at once (``kill``:
+        a cancelled refresh must not wait up to the parse time limit). Either way the
+        pool's manager thread is joined, so no worker is left behind."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            if kill:
+                self._kill_workers(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _BodyBudget:
@@ -214,17 +254,25 @@ class _Outcome:
 
 
 class _Writer:
-    """One writer: outcomes queue up and whatever is ready is written in one transaction."""
+    """One writer: outcomes queue up and whatever is ready is written in one transaction.
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    The writing runs in a thread. When the refresh is cancelled (a quit, a signal) the
+    thread is told to stop: it rolls its transaction back before the next feed, and the
+    writer waits for it, so the connection is never closed under it."""
+
+    def __init__(self, conn: sqlite3.Connection, cache_db: Path) -> None:
         self.conn = conn
+        self.cache_db = cache_db
         self.queue: asyncio.Queue[tuple[_Outcome, asyncio.Future[int]] | None] = asyncio.Queue()
         self.failure: BaseException | None = None
+        self.stop = threading.Event()
 
     def _write(self, batch: list[tuple[_Outcome, asyncio.Future[int]]]) -> list[int]:
         counts: list[int] = []
         with transaction(self.conn):
             for outcome, _ in batch:
+                if self.stop.is_set():
+                    raise Stopped
                 counts.append(_store(self.conn, outcome))
         return counts
 
@@ -246,10 +294,13 @@ class _Writer:
             try:
                 if self.failure is not None:
                     raise self.failure
-                counts = await asyncio.to_thread(self._write, batch)
+                counts = await in_thread(self._write, batch, stop=self.stop)
             except (sqlite3.Error, StoreError, OSError) as exc:
-                self.failure = exc if isinstance(exc, StoreError) else StoreError(
-                    f"cannot write the cache: {exc}")
+                # Damage stays as SQLite said it (the caller traces it to its file);
+                # anything else names the file and the cause ("disk is full").
+                self.failure = exc if isinstance(exc, StoreError) or is_damage(exc) else \
+                    StoreError(f"cannot save to {where(self.cache_db)}: "
+                               f"{cause(exc, self.cache_db.parent)}")
                 for _, fut in batch:
                     if not fut.done():
                         fut.set_exception(self.failure)
@@ -309,12 +360,16 @@ async def run_refresh(
     for src in sources:
         unique.setdefault(src.url, src)
     feeds = list(unique.values())
-    conn = await asyncio.to_thread(connect, paths.cache_db, paths.state_db)
+    # Order matters on the way out (a quit, a signal, an error): the writer thread
+    # finishes or rolls back, the parse workers stop, and only then is the connection
+    # closed; every thread wait below is carried to its end even when cancelled.
+    conn = await in_thread(connect, paths.cache_db, paths.state_db)
     tune_for_bulk_writes(conn)
     parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
     # Feeds that sent a new document: only there can articles have left the feed, and
     # only articles that left are subject to the cache limits.
     renewed: list[str] = []
+    ended = False
     try:
         def _register() -> dict[str, _FeedInfo]:
             with transaction(conn):
@@ -322,15 +377,16 @@ async def run_refresh(
                     cache.ensure_feed(conn, src)
             return _load_info(conn, [s.url for s in feeds])
 
-        info = await asyncio.to_thread(_register)
+        info = await in_thread(_register)
         summary = await _refresh(conn, config, feeds, info, parser, progress, allow_files,
                                  renewed)
+        ended = True
     finally:
-        parser.close()
+        parser.close(kill=not ended)
         conn.close()
     if renewed:  # cache limits (max_articles, keep_days) on what left; starred are kept
         from termnews.prune import prune_paths
-        await asyncio.to_thread(prune_paths, paths, config, renewed)
+        await in_thread(prune_paths, paths, config, renewed)
     if full_text and summary.feeds_ok:
         try:
             from termnews.fulltext import fetch_missing_full_texts
@@ -360,7 +416,7 @@ async def _refresh(
     done = 0
     ok = failed = not_modified = new_total = 0
     errors: list[tuple[str, str]] = []
-    writer = _Writer(conn)
+    writer = _Writer(conn, Path(conn.execute("PRAGMA main.database_list").fetchone()[2]))
     writer_task = asyncio.create_task(writer.run())
     limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
     budget = _BodyBudget(BODY_BUDGET)
@@ -441,9 +497,13 @@ async def _refresh(
         async with client_cm as client:
             results = await asyncio.gather(*(one(s, client) for s in feeds),
                                            return_exceptions=True)
+    except BaseException:
+        writer.stop.set()  # cancelled or failed: roll back what is being written, stop
+        raise
     finally:
         await writer.queue.put(None)
-        await writer_task
+        with contextlib.suppress(Exception):
+            await wait_to_end(writer_task)  # its thread is done before the caller closes conn
     if writer.failure is not None:
         raise writer.failure
     for r in results:

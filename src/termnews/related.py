@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from termnews.library import Library
 from termnews.model import RelatedItem, Translation
 from termnews.store.cache import CATEGORY_SEP
-from termnews.terms import fold, stem, stems, words
+from termnews.terms import fold, lang_code, stems, word_term, words
 
 SAME_STORY = "same story"
 RELATED = "related"
@@ -105,7 +105,7 @@ def tokens(text: str, lang: str = "") -> list[str]:
     for w in words(text):
         folded = fold(w)
         if len(folded) >= 3 and not folded.isdigit() and folded not in STOPWORDS:
-            out.append(stem(folded, lang))
+            out.append(word_term(w, lang))
     return out
 
 
@@ -153,6 +153,40 @@ def _document_frequencies(conn: sqlite3.Connection, terms: Sequence[str]) -> dic
                 known[t] = d
         return {t: known.get(t, found.get(t, 0)) for t in terms}
     return {t: known[t] for t in terms}
+
+
+_LANG_COUNT_ROWS = 3_000  # doclist rows walked, per article, to count in its language only
+
+
+def _languages(conn: sqlite3.Connection) -> int:
+    """How many languages the feeds of the cache are in (cheap: feeds are few)."""
+    return int(conn.execute(
+        "SELECT count(DISTINCT lower(substr(COALESCE(NULLIF(language, ''), edition, ''), 1, 2)))"
+        " FROM feeds").fetchone()[0])
+
+
+def _in_language(conn: sqlite3.Connection, df: dict[str, int], lang: str) -> dict[str, int]:
+    """Document frequencies within the article's language, where that differs.
+
+    A place name is in every edition of an outlet, so over the whole cache it looks
+    six times as common as it is in the reader's language, and a word of the section
+    ("Verkehr", "école") outranks it. Counted for the rarer words (those a related
+    query is made of) while the rows walked stay within ``_LANG_COUNT_ROWS``."""
+    code = lang_code(lang)
+    if not code or _languages(conn) < 2:
+        return df
+    out = dict(df)
+    rows = 0
+    for term, d in sorted(df.items(), key=lambda kv: kv[1]):
+        if d <= 1 or rows + d > _LANG_COUNT_ROWS:
+            continue
+        rows += d
+        out[term] = conn.execute(  # CROSS JOIN: the term's doclist first, then each row
+            """SELECT count(*) FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid
+               WHERE articles_fts MATCH ? AND a.index_lang = ?""",
+            (f'"{term}"', code),
+        ).fetchone()[0]
+    return out
 
 
 def _source(conn: sqlite3.Connection, article_id: int) -> _Source | None:
@@ -274,15 +308,16 @@ def _salient_terms(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, in
         return []
     candidates = [t for t, _ in weight.most_common(_CANDIDATE_TERMS)]
     df = _document_frequencies(conn, candidates)
+    own = _in_language(conn, df, src.lang)
     total = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 1
     total = max(total, max(df.values(), default=1))
     scored = []
     for t in candidates:
         d = df.get(t, 0)
-        if d <= 1:  # only in this article: matches nothing else
+        if own.get(t, 0) <= 1:  # no other article of this language has it
             continue
-        idf = math.log((total - d + 0.5) / (d + 0.5) + 1.0)
-        scored.append((weight[t] ** 0.5 * idf, t, d))
+        idf = math.log((total - own[t] + 0.5) / (own[t] + 0.5) + 1.0)
+        scored.append((weight[t] ** 0.5 * idf, t, d))  # d: the rows a query will rank
     scored.sort(reverse=True)
     return [(t, d) for _, t, d in scored]
 
@@ -361,10 +396,16 @@ def _related(
     take = _CANDIDATES + len(exclude) + 1
     ranked_lists: list[list[tuple[int, float]]] = []
     if plan.rare:
+        # In a cache of several languages only the article's own are ranked: names are
+        # the same in every edition, and the other editions' articles would fill the list.
+        code = lang_code(src.lang)
+        own = "" if not code or _languages(conn) < 2 else (
+            "AND rowid IN (SELECT id FROM articles WHERE id = articles_fts.rowid "
+            "AND index_lang = ?)")
         ranked_lists.append([(rid, -score) for rid, score in conn.execute(
             f"""SELECT rowid, bm25(articles_fts, {weights}) AS score FROM articles_fts
-                WHERE articles_fts MATCH ? ORDER BY score LIMIT ?""",
-            (plan.rare, take),
+                WHERE articles_fts MATCH ? {own} ORDER BY score LIMIT ?""",
+            (plan.rare, *((code,) if own else ()), take),
         )])
     if plan.common:
         ranked_lists.append(_window_hits(conn, plan.common, plan.low, last_id, take))

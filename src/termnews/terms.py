@@ -113,10 +113,15 @@ def stem(word: str, lang: str) -> str:
     return stem_word(word) if stem_word is not None and not word.isdigit() else word
 
 
+# Languages whose words are indexed by their dictionary form (lemmas.py). German is left
+# to its Snowball stemmer: folding ä/ö/ü (which the reader may type as a/o/u) makes its
+# dictionary join words such as "Stunde" and "stünde" (of "stehen"), which added wrong
+# hits; Russian has pymorphy3 (below). Measured in benchmarks/search_quality.py.
+LEMMA_LANGS = frozenset({"en", "fr", "pt", "es"})
+
 # Russian's irregular forms ("льда" of "лёд", "лет" of "год") are matched through their
 # dictionary form too (pymorphy3): search_quality.py measured recall 0.94 → 1.00 with no
-# wrong hit added. simplemma, tried for the other five, was not kept: ~500 MB of memory for
-# the six dictionaries and more wrong hits in German and French (benchmarks/README.md).
+# wrong hit added.
 _MORPH: list[object] = []
 
 
@@ -138,9 +143,23 @@ def _lemma(word: str, lang: str) -> str | None:
 
 
 def word_terms(word: str, lang: str) -> tuple[str, ...]:
-    """The index terms of one (casefolded) word: folded form, stem, the lemma's stem."""
+    """The index terms of one (casefolded) word: its folded form first, then
+
+    - in English, French, Portuguese and Spanish, its dictionary forms where the
+      dictionary knows the word ("nouvelle" → "nouveau"; "regional" stays apart from
+      "region", where the stemmer joined them), else its stem (lemmas.py);
+    - in the other languages, its stem, and in Russian also its dictionary form's stem.
+    """
     folded = fold(word)
     out = [folded]
+    if lang in LEMMA_LANGS and not folded.isdigit():
+        from termnews.lemmas import lemmas  # not at start-up: only once a word needs it
+
+        known = lemmas(folded, lang)
+        for term in known if known is not None else (stem(folded, lang),):
+            if term not in out:
+                out.append(term)
+        return tuple(out)
     stemmed = stem(folded, lang)
     if stemmed != folded:
         out.append(stemmed)
@@ -193,10 +212,21 @@ def index_text(text: str | None, lang: str | None) -> str:
     return " ".join(map(known.__getitem__, WORD.findall(text)))
 
 
-def stems(text: str, lang: str | None) -> list[str]:
-    """The stem of every word of a text: one index term per word (related articles)."""
+def word_term(word: str, lang: str | None) -> str:
+    """The one index term that stands for a word and its other forms (its dictionary
+    form or stem; the folded word where it has none): related articles count these."""
     code = lang_code(lang)
-    return [stem(fold(w), code) for w in words(text)]
+    known = _INDEXED.get(code)
+    if known is None or len(known) > _INDEXED_MAX:
+        known = _INDEXED[code] = _Indexed(code)
+    indexed = known[word.casefold()]
+    first, _, rest = indexed.partition(" ")
+    return rest.partition(" ")[0] if rest else first
+
+
+def stems(text: str, lang: str | None) -> list[str]:
+    """The term of every word of a text (``word_term``): one index term per word."""
+    return [word_term(w, lang) for w in words(text)]
 
 
 # --- queries -----------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from typing import NoReturn
 from termnews import __version__
 from termnews.cli.context import CliError, Context
 from termnews.i18n import _, environment_language, language, resolve_language, set_language
-from termnews.library import LibraryError
+from termnews.library import CacheDamaged, LibraryError, store_failure
+from termnews.shutdown import Terminated, signals_raise
 from termnews.store.db import StoreError
 
 # Subcommand modules, in the order `termnews --help` lists them.
@@ -30,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "termnews.cli.show_cmd",
     "termnews.cli.mark_cmd",
     "termnews.cli.cache_cmd",
+    "termnews.cli.state_cmd",
     "termnews.cli.sync_cmd",
 )
 
@@ -112,14 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         set_language(early.language() if early is not None else
                      resolve_language("edition", environment_language()))
         try:
-            return _run_command(argv, early)
+            with signals_raise():
+                return _run_command(argv, early)
         finally:
             set_language(previous)  # the in-process callers (tests) get their language back
     ctx = Context.from_args(args)
     try:
         from termnews.cli.tui import run_tui
 
-        return _guarded(lambda: run_tui(args, ctx), ctx)
+        with signals_raise():  # until the app takes the signals over (ui.app.on_load)
+            return _guarded(lambda: run_tui(args, ctx), ctx)
     finally:
         ctx.close()
 
@@ -133,28 +137,46 @@ def _run_command(argv: list[str], early: Context | None) -> int:
     ctx = Context.from_args(args)
     if early is not None and early.paths == ctx.paths:
         ctx._config = early._config  # read once
+    def run() -> int:
+        ctx.warn_config()
+        return int(args.handler(args, ctx))
+
     try:
-        return _guarded(lambda: int(args.handler(args, ctx)), ctx)
+        return _guarded(run, ctx)
     finally:
         ctx.close()
 
 
-def _guarded(run: Callable[[], int], ctx: Context) -> int:
-    """Run a command; errors become one ``termnews: …`` line on stderr and an exit status."""
+def _guarded(run: Callable[[], int], ctx: Context, *, again: bool = True) -> int:
+    """Run a command; errors become one ``termnews: …`` line on stderr and an exit status.
+
+    A cache.db found damaged mid-command is set aside (its connections closed first) and
+    the command runs once more on a new cache: the cache heals itself."""
     try:
         return run()
     except CliError as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return exc.status
-    except (LibraryError, StoreError) as exc:
-        print(f"termnews: {exc}", file=sys.stderr)
-        return 1
-    except sqlite3.Error as exc:  # e.g. a locked or full disk mid-command: one line, not a trace
-        print("termnews: " + _("database error: {error}").format(error=exc), file=sys.stderr)
+    except (LibraryError, StoreError, sqlite3.Error) as exc:
+        # sqlite3.Error: e.g. a full disk or damage mid-command: one line naming the file
+        # and the cause, not a trace
+        failure = exc if isinstance(exc, LibraryError) else store_failure(ctx.paths, exc)
+        if isinstance(failure, CacheDamaged) and again:
+            ctx.close()
+            return _guarded(run, ctx, again=False)
+        print(f"termnews: {failure}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("termnews: " + _("interrupted"), file=sys.stderr)
         return 130
+    except Terminated as exc:  # SIGTERM / SIGHUP: everything was closed on the way out
+        import signal
+
+        if exc.signum == signal.SIGINT:
+            print("termnews: " + _("interrupted"), file=sys.stderr)
+        else:
+            print("termnews: " + _("stopped by {signal}").format(signal=exc), file=sys.stderr)
+        return exc.status
     except BrokenPipeError:
         # The reader went away (`termnews articles | head`): stop quietly, and point
         # stdout at /dev/null so the interpreter's final flush does not complain again.

@@ -7,11 +7,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from termnews.cli.output import warn
 from termnews.config import Config, ConfigError, load_config
 from termnews.i18n import _, environment_language, resolve_language
 from termnews.library import Library, LibraryError
 from termnews.paths import Paths, demo_paths, resolve_paths
-from termnews.store.db import StoreError
+from termnews.store.db import StateDamaged, StoreError
 
 
 class CliError(Exception):
@@ -30,6 +31,7 @@ class Context:
     demo: bool
     _config: Config | None = None
     _library: Library | None = field(default=None, repr=False)
+    _warned: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Context:
@@ -47,6 +49,13 @@ class Context:
                 raise CliError(str(exc)) from None
         return self._config
 
+    def warn_config(self) -> None:
+        """Print the config's warnings (unknown keys) on stderr, once."""
+        if not self._warned:
+            self._warned = True
+            for line in self.config.warnings:
+                warn(line)
+
     def language(self) -> str:
         """The language the CLI speaks: ``ui.language`` from the config, or, when that is
         "edition" (a command shows no one edition), the locale environment's. A broken
@@ -57,11 +66,13 @@ class Context:
             setting = "edition"
         return resolve_language(setting, environment_language())
 
-    def library(self, *, starter: bool = True) -> Library:
+    def library(self, *, starter: bool = True, announce: bool = True) -> Library:
         """The profile's library, created (and started) on first use.
 
         ``starter=False`` for commands that bring the user's own feeds
         (import, feeds add, subscribe): a new profile then starts empty.
+        ``announce``: print what opening the files did (a healed cache) on stderr; the
+        TUI shows it itself. The daily backup of state.db is made here too.
         """
         if self._library is None:
             try:
@@ -73,7 +84,22 @@ class Context:
             except (StoreError, LibraryError) as exc:
                 raise CliError(str(exc)) from None
             self._library = lib
+            if announce:
+                for notice in lib.take_notices():
+                    warn(notice.text)
+                self.back_up_state()
         return self._library
+
+    def back_up_state(self) -> None:
+        """The daily backup of state.db; a damaged state.db stops the command."""
+        if self._library is None:
+            return
+        try:
+            self._library.back_up_state_if_due()
+        except StateDamaged as exc:
+            raise CliError(str(exc)) from None
+        except StoreError as exc:  # e.g. no room for it: say so, and go on
+            warn(str(exc))
 
     def close(self) -> None:
         if self._library is not None:

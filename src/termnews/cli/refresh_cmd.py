@@ -102,11 +102,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
             summary = refresh_blocking(lib, progress=progress, full_text=full_text)
         else:
-            import asyncio  # here, not at import: `termnews --help` need not load it
+            from termnews import shutdown  # here, not at import: `--help` need not load it
 
-            summary = asyncio.run(lib.refresh(progress=progress,
-                                              full_text=True if args.full_text else None,
-                                              server=not args.no_sync))
+            # A signal cancels the refresh: its writer rolls back, its parse workers are
+            # killed, the files are closed, and Terminated ends the command (128 + N).
+            summary = shutdown.run(lib.refresh(progress=progress,
+                                               full_text=True if args.full_text else None,
+                                               server=not args.no_sync))
     total = max(total, seen)
     for url, error in summary.errors:
         warn(f"{url}: {error}")

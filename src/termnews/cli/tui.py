@@ -15,7 +15,7 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
     # Start-up allocates a lot and frees little: no garbage collection until the first
     # frame (a full collection here cost 30-90 ms); MainScreen switches it back on.
     gc.disable()
-    lib = ctx.library()
+    lib = ctx.library(announce=False)  # the app shows what opening the files did
     if lib.config.ui.show_images:
         from termnews.ui.widgets.lead_image import prepare
 

@@ -249,6 +249,12 @@ CACHE_MIGRATIONS: list[str] = [
     CREATE INDEX {s}.articles_in_feed ON articles(feed_id, key) WHERE in_feed = 1;
     DROP TABLE {s}.pruned;
     """,
+    # 10: English, French, Portuguese and Spanish words are indexed by their dictionary
+    # form where the dictionary knows them, by their stem otherwise (terms.py, lemmas.py):
+    # the index is made again from the same view.
+    """
+    INSERT INTO {s}.articles_fts(articles_fts) VALUES ('rebuild');
+    """,
 ]
 
 STATE_MIGRATIONS: list[str] = [

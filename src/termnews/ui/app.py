@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from textual.screen import Screen
 
 from termnews.i18n import _, set_language
 from termnews.library import Library
+from termnews.shutdown import ENDING_SIGNALS
+from termnews.store.db import StoreError
 from termnews.ui.keys import APP_BINDINGS, user_keymap
 from termnews.ui.views import StartState, load_start
 
@@ -19,6 +23,9 @@ try:  # the command palette provider (actions, sections, articles, themes)
     _COMMANDS = App.COMMANDS | {TermnewsCommands}
 except ImportError:  # pragma: no cover - only while the palette is being written
     _COMMANDS = App.COMMANDS
+
+
+BACKUP_DELAY = 2.0  # seconds after start: the daily backup of state.db stays off the first frame
 
 
 class TermnewsApp(App[int]):
@@ -36,6 +43,20 @@ class TermnewsApp(App[int]):
         self._edition = edition
         self.user_keymap, self.unknown_keys = user_keymap(library.config.keys)
 
+    def on_load(self) -> None:
+        # SIGTERM, SIGHUP (the terminal went away) and SIGINT end the app the way `q` does:
+        # workers stop in order (the refresh's writer finishes or rolls back, its parse
+        # workers are killed), state is saved, and Textual restores the terminal (main
+        # screen, mouse reporting off, cursor shown). The exit status is 128 + the signal.
+        loop = asyncio.get_running_loop()
+        for sig in ENDING_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._end_on_signal, sig)
+
+    def _end_on_signal(self, signum: int) -> None:
+        if self.return_code is None:  # not already on the way out (a `q`, an earlier signal)
+            self.exit(return_code=128 + signum)
+
     def on_mount(self) -> None:
         from termnews.ui.screens.main import MainScreen
         from termnews.ui.themes import apply_saved_theme
@@ -50,6 +71,23 @@ class TermnewsApp(App[int]):
         if self.unknown_keys:
             self.notify(_("Unknown key binding ids in [keys]: {ids}").format(
                 ids=", ".join(self.unknown_keys)), severity="warning", markup=False)
+        for warning in self.library.config.warnings:  # unknown config keys
+            self.notify(warning, severity="warning", markup=False, timeout=15)
+        for notice in self.library.take_notices():  # e.g. a damaged cache set aside
+            self.notify(notice.text, severity="warning", markup=False, timeout=20)
+        # The daily backup of state.db, once the first frames are out.
+        self.set_timer(BACKUP_DELAY, self._back_up_state)
+
+    def _back_up_state(self) -> None:
+        self.run_worker(self._back_up_state_now, thread=True, group="backup",
+                        exit_on_error=False)
+
+    def _back_up_state_now(self) -> None:
+        try:
+            self.library.back_up_state_if_due()
+        except StoreError as exc:  # a damaged state.db, no room for the copy …
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False,
+                                  timeout=20)
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)

@@ -15,6 +15,10 @@ panes and labels, ``main_lists``, ``main_reading``, ``main_marks``,
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -186,5 +190,15 @@ class MainScreen(
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
+            if isinstance(error, sqlite3.Error) or (
+                    isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)):
+                self._explain_failure(error)  # which file, what cause: a check, in a thread
+                return
             self.notify(_("Error: {error}").format(error=error), severity="error",
                         markup=False)
+
+    @work(thread=True, group="failure", exit_on_error=False)
+    def _explain_failure(self, error: BaseException) -> None:
+        text = str(self.library.failure(error))
+        self.app.call_from_thread(self.notify, _("Error: {error}").format(error=text),
+                                  severity="error", markup=False, timeout=10)

@@ -1,13 +1,18 @@
-"""Read and starred marks: toggled at once in the list, saved in a worker."""
+"""Read and starred marks: toggled at once in the list, saved in a worker.
+
+A mark that cannot be saved (a full disk, a damaged state.db) is shown as not done
+again, with a notice that says why: the list never shows what is not stored."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 from textual import work
 
 from termnews.i18n import ngettext
 from termnews.model import ArticleQuery
+from termnews.store.db import StoreError
 from termnews.ui.screens.main_frame import MainFrame
 
 
@@ -44,12 +49,39 @@ class MarksMixin(MainFrame):
     @work(thread=True, group="marks", exit_on_error=False)
     def _save_marks(self, ids: list[int], *, read: bool | None = None,
                     starred: bool | None = None) -> None:
-        if read is not None:
-            self.library.mark_read(ids, read)
-        if starred is not None:
-            self.library.star(ids, starred)
+        try:
+            if read is not None:
+                self.library.mark_read(ids, read)
+            if starred is not None:
+                self.library.star(ids, starred)
+        except Exception as exc:
+            error = self._failure(exc)
+            self.app.call_from_thread(self._marks_not_saved, ids, read, starred, error)
+            return
         self._post_counts()
         self.app.call_from_thread(self.schedule_sync)
+
+    def _failure(self, exc: Exception) -> str:
+        """Why marks were not saved: the file and the cause for a storage error."""
+        if isinstance(exc, (sqlite3.Error, OSError, StoreError)):
+            return str(self.library.failure(exc, self.library.paths.state_db))
+        return str(exc) or type(exc).__name__
+
+    def _marks_not_saved(self, ids: list[int], read: bool | None, starred: bool | None,
+                         error: str) -> None:
+        """Undo on screen what could not be saved (unless a later key changed it since)."""
+        for article_id in ids:
+            now_read, now_starred = self._state_of(article_id)
+            back_read = not read if read is not None and now_read == read else None
+            back_starred = (not starred if starred is not None and now_starred == starred
+                            else None)
+            self.articles.update_row(article_id, read=back_read, starred=back_starred)
+            if self.article is not None and self.article.id == article_id:
+                self.article = replace(
+                    self.article,
+                    read=self.article.read if back_read is None else back_read,
+                    starred=self.article.starred if back_starred is None else back_starred)
+        self.notify(error, severity="error", markup=False, timeout=10)
 
     def action_toggle_read(self) -> None:
         target = self._target_id()
@@ -82,7 +114,14 @@ class MarksMixin(MainFrame):
 
     @work(thread=True, group="marks", exit_on_error=False)
     def _mark_all(self, q: ArticleQuery) -> None:
-        n = self.library.mark_all(q, read=True)
+        try:
+            n = self.library.mark_all(q, read=True)
+        except Exception as exc:
+            error = self._failure(exc)
+            self.app.call_from_thread(self._reload)  # the list shows what is stored
+            self.app.call_from_thread(self.notify, error, severity="error", markup=False,
+                                      timeout=10)
+            return
         self._post_counts()
         self.app.call_from_thread(self.schedule_sync)
         text = ngettext("{n} article marked read", "{n} articles marked read", n).format(n=n)

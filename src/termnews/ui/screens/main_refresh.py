@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime
 
 from textual import work
@@ -60,7 +62,10 @@ class RefreshMixin(MainFrame):
         try:
             summary = await self.library.refresh(urls, progress=progress)
         except Exception as exc:  # a refresh failure must never end the reading
-            self.post_message(RefreshDone(None, str(exc) or type(exc).__name__, None))
+            error: BaseException = exc
+            if isinstance(exc, (sqlite3.Error, OSError)):  # name the file and the cause
+                error = await asyncio.to_thread(self.library.failure, exc)
+            self.post_message(RefreshDone(None, str(error) or type(error).__name__, None))
             return
         self.post_message(RefreshDone(summary, None, datetime.now(UTC)))
 
