@@ -67,6 +67,22 @@ def feed_titles(conn: sqlite3.Connection, urls: list[str]) -> dict[str, str]:
         f"SELECT url, title FROM feeds WHERE url IN ({marks}) AND title != ''", urls)}
 
 
+def feed_errors(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, str]:
+    """The error of each of these feeds whose last fetch failed, by URL."""
+    found: dict[str, str] = {}
+    urls = list(urls)
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        found.update(conn.execute(
+            f"SELECT url, error FROM feeds WHERE error IS NOT NULL "
+            f"AND url IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+    return found
+
+
+def set_feed_section(conn: sqlite3.Connection, url: str, section: str) -> None:
+    conn.execute("UPDATE feeds SET section=? WHERE url=?", (section, url))
+
+
 def feed_id(conn: sqlite3.Connection, url: str) -> int | None:
     row = conn.execute("SELECT id FROM feeds WHERE url=?", (url,)).fetchone()
     return int(row[0]) if row else None
