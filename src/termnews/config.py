@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from termnews import __version__
+from termnews.errors import TermnewsError
 
 DEFAULT_USER_AGENT = f"termnews/{__version__} (+https://pypi.org/project/termnews/)"
 
 
-class ConfigError(Exception):
+class ConfigError(TermnewsError):
     """The config file cannot be used; the message names the file and the key."""
 
 

@@ -15,11 +15,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
+from termnews.errors import TermnewsError
+
 FOLDER_SEP = "/"  # nested OPML folders become one folder name "Outer/Inner"
 NEWSBOAT_SKIPPED = ("query:", "exec:", "filter:")
 
 
-class FeedListError(ValueError):
+class FeedListError(TermnewsError, ValueError):
     """The file is not a feed list termnews can read; the message says why."""
 
 

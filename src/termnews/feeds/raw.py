@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from termnews.errors import TermnewsError
+
 # Entries kept from one document (feeds list the newest first). 16 MB of tiny items is
 # ~180,000 entries and ~420 MB of parser objects; no real feed needs more than this.
 MAX_ENTRIES = 10_000
 
 
-class NotAFeed(ValueError):
+class NotAFeed(TermnewsError, ValueError):
     """The body is not a feed; the message is for the user ("not a feed: HTML page")."""
 
 

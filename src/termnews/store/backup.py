@@ -14,6 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from termnews.errors import TermnewsError
 from termnews.store.health import check_file, set_aside
 
 BACKUP_DIR = "backups"
@@ -21,7 +22,7 @@ KEEP = 5
 DAILY = 24 * 3600.0
 
 
-class BackupError(Exception):
+class BackupError(TermnewsError):
     """A backup or restore that could not be made; the message is for the user."""
 
 

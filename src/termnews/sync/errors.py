@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from termnews.errors import TermnewsError
+
 # Kinds of failure, as `termnews sync --status --json` reports them.
 UNREACHABLE = "unreachable"  # no connection, timed out, TLS failed
 AUTH = "auth"  # the server refused the credentials
@@ -10,7 +12,7 @@ SECRET = "secret"  # a token or password command failed
 BUSY = "busy"  # another sync of the profile is running
 
 
-class SyncError(Exception):
+class SyncError(TermnewsError):
     """A sync that could not finish. Nothing local is lost: the journal keeps every change
     the server did not take. The message is one line and never holds a secret."""
 
