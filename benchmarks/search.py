@@ -87,18 +87,13 @@ def main() -> int:
         print(f"FTS search (2 words, limit 20)  median {statistics.median(fts) * 1000:5.1f} ms"
               f"   p95 {p95(fts) * 1000:5.1f} ms")
 
-        try:
-            from termnews.related import related_articles
-        except ImportError:
-            print("related: termnews.related not available")
-            return 0
         ids = [r[0] for r in lib.conn.execute("SELECT id FROM articles ORDER BY random() LIMIT ?",
                                               (args.samples,))]
-        related_articles(lib, ids[0])  # warm the page cache
+        lib.related(ids[0])  # warm the page cache
         lat = []
         for article_id in ids:
             started = time.perf_counter()
-            related_articles(lib, article_id)
+            lib.related(article_id)
             lat.append(time.perf_counter() - started)
         worst = p95(lat)
         print(f"related articles ({len(ids)} random)  median {statistics.median(lat) * 1000:5.1f} "

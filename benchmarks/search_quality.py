@@ -35,7 +35,7 @@ from termnews.config import Config
 from termnews.library import Library
 from termnews.model import ArticleQuery
 from termnews.paths import resolve_paths
-from termnews.related import RELATED, related_articles
+from termnews.related import RELATED
 
 LANGS = ("en", "ru", "de", "fr", "pt", "es")
 _WORD = re.compile(r"[^\W_]+")  # the oracle's own split: no folding, no stemming
@@ -162,7 +162,7 @@ def main() -> int:
                 ids = [story[(lang, sid)] for sid in group]
                 for aid in ids:
                     others = set(ids) - {aid}
-                    top = [r.id for r in related_articles(lib, aid) if r.reason == RELATED][:3]
+                    top = [r.id for r in lib.related(aid) if r.reason == RELATED][:3]
                     scores.append(len(set(top) & others) / min(3, len(others)))
                     if args.misses and len(set(top) & others) < min(3, len(others)):
                         title = lib.article(aid).title  # type: ignore[union-attr]

@@ -23,7 +23,6 @@ from termnews.library import Library
 from termnews.model import ArticleQuery, ParsedEntry, ParsedFeed
 from termnews.paths import Paths
 from termnews.prune import prune
-from termnews.related import related_articles
 from termnews.store import cache
 from termnews.store.db import _migrate, connect, transaction
 from termnews.store.schema import CACHE_MIGRATIONS
@@ -256,7 +255,7 @@ async def test_pruning_the_first_copy_keeps_the_copy_visible(
     await library.refresh([urls["all"]])
     # The all-news feed keeps its newest two (stories 1 and 2): 3-6 go.
     config = Config(feeds={urls["all"]: FeedOverride(max_articles=2)})
-    assert prune(library, config).deleted == 4
+    assert prune(library.conn, config).deleted == 4
     # Stories 5 and 6 were in the all-news feed only; 3 and 4 live on in their sections.
     assert sorted(titles(library.articles())) == sorted(STORIES[n] for n in (1, 2, 3, 4, 7))
     assert library.count() == 5
@@ -349,7 +348,7 @@ async def test_related_does_not_offer_a_copy_of_the_open_article(
     urls = await setup(library, feed_server)
     for n in ALL_NEWS:
         opened = ids_of_story(library, n)[urls["all"]]
-        items = related_articles(library, opened)
+        items = library.related(opened)
         assert items  # the section and latest blocks have the other stories
         shown = {library.article(i.id).url for i in items}  # type: ignore[union-attr]
         assert f"{SITE}/{n}" not in shown

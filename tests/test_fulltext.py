@@ -12,13 +12,7 @@ from feedserver import FeedServer
 from image_support import png as make_png
 from termnews.cli import main
 from termnews.config import Config, RefreshConfig
-from termnews.fulltext import (
-    ExtractError,
-    extract_page,
-    fetch_article_text,
-    fetch_missing_full_texts,
-    prefetch,
-)
+from termnews.fulltext import ExtractError, extract_page, fetch_missing_full_texts
 from termnews.library import Library
 from termnews.paths import Paths
 
@@ -172,7 +166,7 @@ async def test_failed_page_keeps_feed_text(feed_server: FeedServer, library: Lib
     await library.refresh()
     errors = {}
     for row in library.articles():
-        article = await fetch_article_text(library, row.id)
+        article = await library.fetch_full_text(row.id)
         assert article.full_text == ""
         assert article.summary.startswith("Teaser")
         errors[article.title] = article.full_text_error
@@ -189,10 +183,10 @@ async def test_failure_never_erases_earlier_full_text(feed_server: FeedServer,
     library.add_feeds([feed])
     await library.refresh()
     aid = library.articles()[0].id
-    first = await fetch_article_text(library, aid)
+    first = await library.fetch_full_text(aid)
     assert "miner's lamp" in first.full_text
     feed_server.status("/choir", 500)
-    second = await fetch_article_text(library, aid)
+    second = await library.fetch_full_text(aid)
     assert "miner's lamp" in second.full_text  # kept
     assert second.full_text_error == "HTTP 500"
 
@@ -205,12 +199,12 @@ async def test_a_failed_page_is_not_asked_again_on_every_open(feed_server: FeedS
     library.add_feeds([feed])
     await library.refresh()
     aid = library.articles()[0].id
-    first = await fetch_article_text(library, aid, retry_failed_after=900)
+    first = await library.fetch_full_text(aid, retry_failed_after=900)
     assert first.full_text_error == "HTTP 503" and first.summary == teaser
     feed_server.add("/broken", page(slug, title, paragraphs), HTML)  # the site is back
-    again = await fetch_article_text(library, aid, retry_failed_after=900)
+    again = await library.fetch_full_text(aid, retry_failed_after=900)
     assert again.full_text == "" and feed_server.count(path="/broken") == 1  # not asked
-    later = await fetch_article_text(library, aid)  # no window: asked, and now it works
+    later = await library.fetch_full_text(aid)  # no window: asked, and now it works
     assert "miner's lamp" in later.full_text and later.full_text_error is None
     assert feed_server.count(path="/broken") == 2
 
@@ -227,9 +221,9 @@ async def test_offline_library_never_fetches(feed_server: FeedServer, paths: Pat
     online.close()
     feed_server.clear_log()
     offline = Library(paths, Config(), "tester", offline=True)
-    article = await fetch_article_text(offline, aid)
+    article = await offline.fetch_full_text(aid)
     assert article.full_text == "" and article.full_text_error is None
-    assert await prefetch(offline, [aid]) == 0
+    assert await offline.prefetch([aid]) == 0
     assert feed_server.requests == []
     offline.close()
 
@@ -260,7 +254,7 @@ async def test_ahead_of_time_is_bounded_and_polite(feed_server: FeedServer,
     assert await fetch_missing_full_texts(paths, config, [feed], limit=100) == 0
     # prefetch skips articles that have their full text.
     feed_server.clear_log()
-    assert await prefetch(lib, newest) == 0
+    assert await lib.prefetch(newest) == 0
     assert feed_server.requests == []
     lib.close()
 
@@ -340,10 +334,10 @@ async def test_prefetch_fetches_what_is_missing_once(feed_server: FeedServer,
     await library.refresh()
     ids = [r.id for r in library.articles()]
     feed_server.clear_log()
-    assert await prefetch(library, ids) == 3
+    assert await library.prefetch(ids) == 3
     assert feed_server.count() == 4
     # Done ones are skipped, and a page that just failed is not tried again at once.
-    assert await prefetch(library, ids) == 0
+    assert await library.prefetch(ids) == 0
     assert feed_server.count() == 4
 
 
@@ -362,8 +356,8 @@ async def test_reserved_hosts_are_never_asked(library: Library, paths: Paths) ->
             ParsedEntry(guid="r", url="https://meridian.example/en/world/r", title="R",
                         summary="Teaser"),)))
     aid = library.articles()[0].id
-    article = await fetch_article_text(library, aid)
+    article = await library.fetch_full_text(aid)
     assert article.full_text == "" and article.full_text_error is None
     assert await fetch_missing_full_texts(paths, Config(), [url], limit=10) == 0
-    assert await prefetch(library, [aid]) == 0
+    assert await library.prefetch([aid]) == 0
     assert library.article(aid).full_text_error is None  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ from termnews.config import CacheConfig, Config, FeedOverride
 from termnews.library import Library
 from termnews.model import ArticleQuery, FeedSource, ParsedEntry, ParsedFeed
 from termnews.paths import Paths
-from termnews.prune import cache_stats, prune
+from termnews.prune import prune
 from termnews.store import cache
 from termnews.store.db import transaction
 
@@ -64,7 +64,7 @@ def test_max_articles_keeps_the_newest_and_starred(paths: Paths) -> None:
     bob.star(ids_of(bob, A, range(8, 9)))  # another profile's star protects it too
     alice.star(ids_of(alice, A, range(6, 7)))
     config = Config(cache=CacheConfig(max_articles=4, keep_days=0))
-    result = prune(alice, config, now=NOW.timestamp())
+    result = prune(alice.conn, config, now=NOW.timestamp())
     assert guids(alice, A) == {f"{A}#{i}" for i in (0, 1, 2, 3, 6, 8)}
     assert len(guids(alice, B)) == 3
     assert (result.deleted, result.by_count, result.by_age, result.kept_starred) == (4, 4, 0, 2)
@@ -72,7 +72,7 @@ def test_max_articles_keeps_the_newest_and_starred(paths: Paths) -> None:
     assert alice.articles(ArticleQuery(search="Item 5")) == []
     assert len(alice.articles(ArticleQuery(search="Item 6"))) == 1
     # Pruning again changes nothing.
-    assert prune(alice, config, now=NOW.timestamp()).deleted == 0
+    assert prune(alice.conn, config, now=NOW.timestamp()).deleted == 0
     alice.close()
     bob.close()
 
@@ -83,7 +83,7 @@ def test_keep_days_and_per_feed_override(library: Library) -> None:
     library.star(ids_of(library, A, range(9, 10)))
     config = Config(cache=CacheConfig(max_articles=0, keep_days=5),
                     feeds={B: FeedOverride(keep_days=2, max_articles=100)})
-    result = prune(library, config, now=NOW.timestamp() + 3600)
+    result = prune(library.conn, config, now=NOW.timestamp() + 3600)
     # Feed A keeps articles younger than 5 days (0-4) and the starred one; B younger than 2.
     assert guids(library, A) == {f"{A}#{i}" for i in (0, 1, 2, 3, 4, 9)}
     assert guids(library, B) == {f"{B}#{i}" for i in (0, 1)}
@@ -95,10 +95,10 @@ def test_prune_only_given_feeds_and_zero_means_no_limit(library: Library) -> Non
     fill(library, A, 6)
     fill(library, B, 6)
     config = Config(cache=CacheConfig(max_articles=2, keep_days=0))
-    prune(library, config, [A], now=NOW.timestamp())
+    prune(library.conn, config, [A], now=NOW.timestamp())
     assert len(guids(library, A)) == 2 and len(guids(library, B)) == 6
     unlimited = Config(cache=CacheConfig(max_articles=0, keep_days=0))
-    assert prune(library, unlimited, now=NOW.timestamp()).deleted == 0
+    assert prune(library.conn, unlimited, now=NOW.timestamp()).deleted == 0
     assert len(guids(library, B)) == 6
 
 
@@ -110,8 +110,8 @@ def test_undated_articles_age_by_fetch_time(library: Library) -> None:
             ParsedEntry(guid="undated", url="https://news.test/u", title="Undated"),)))
         cache.store_entries(library.conn, A, ParsedFeed(title="t", language="en", entries=()))
     config = Config(cache=CacheConfig(max_articles=0, keep_days=1))
-    assert prune(library, config, now=time.time()).deleted == 0  # fetched just now
-    assert prune(library, config, now=time.time() + 2 * 86400).deleted == 1
+    assert prune(library.conn, config, now=time.time()).deleted == 0  # fetched just now
+    assert prune(library.conn, config, now=time.time() + 2 * 86400).deleted == 1
 
 
 def test_cache_commands(library: Library, paths: Paths, capsys: object) -> None:
@@ -140,7 +140,7 @@ def test_cache_stats_counts_full_text(library: Library) -> None:
     with transaction(library.conn):
         cache.set_full_text(library.conn, ids[0], text="Whole story")
         cache.set_full_text(library.conn, ids[1], error="HTTP 404")
-    stats = cache_stats(library)
+    stats = library.cache_stats()
     assert (stats.articles, stats.full_texts, stats.full_text_errors) == (3, 1, 1)
 
 
@@ -184,6 +184,6 @@ def test_what_a_feed_carries_stays_and_a_partial_store_changes_no_mark(
             ParsedEntry(guid="from-server", url="https://news.test/s", title="From server",
                         published=NOW - timedelta(days=30)),)), whole_document=False)
     config = Config(cache=CacheConfig(max_articles=1, keep_days=1))
-    result = prune(library, config, now=NOW.timestamp() + 10 * 86400)
+    result = prune(library.conn, config, now=NOW.timestamp() + 10 * 86400)
     assert guids(library, A) == {f"{A}#{i}" for i in range(3)}
     assert result.deleted == 1

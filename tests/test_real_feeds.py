@@ -191,7 +191,7 @@ async def test_a_feed_whose_items_are_a_year_old_keeps_them(
     lib = _library(paths, keep_days=180)
     await _refresh_one(lib, url, 12)  # the summary counts what was stored ...
     assert len(lib.articles()) == 12  # ... and all of it stays
-    assert prune(lib, lib.config).deleted == 0  # nothing the feed carries goes
+    assert prune(lib.conn, lib.config).deleted == 0  # nothing the feed carries goes
     # Unchanged (304), then changed with the same items: nothing new, nothing lost.
     again = await lib.refresh()
     assert (again.not_modified, again.new_articles, len(lib.articles())) == (1, 0, 12)
@@ -226,7 +226,7 @@ async def test_a_feed_larger_than_max_articles_is_stored_whole(
     lib = _library(paths, max_articles=10, keep_days=0)
     await _refresh_one(lib, url, 30)
     assert len(lib.articles()) == 30
-    assert prune(lib, lib.config).deleted == 0
+    assert prune(lib.conn, lib.config).deleted == 0
     # The feed shrinks to its newest five: of the 25 that left, those beyond the feed's
     # newest ten go (items 10-29); items 5-9 stay.
     feed_server.touch("/big.rss", make_rss(1, 5))

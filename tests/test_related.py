@@ -10,7 +10,6 @@ import pytest
 from related_corpus import ARTICLES, STORIES
 from termnews.library import Library
 from termnews.model import Alternate, FeedSource, ParsedEntry, ParsedFeed
-from termnews.related import counterpart, related_articles, translations
 from termnews.store import cache
 from termnews.store.db import transaction
 
@@ -53,7 +52,7 @@ def test_recall_at_3_on_hand_made_stories(library: Library) -> None:
     for guids in STORIES.values():
         for guid in guids:
             others = {ids[g] for g in guids if g != guid}
-            items = related_articles(library, ids[guid], limit=3)
+            items = library.related(ids[guid], limit=3)
             top3 = [i.id for i in items if i.reason == "related"][:3]
             assert ids[guid] not in top3
             found = len(others & set(top3))
@@ -79,7 +78,7 @@ def test_related_never_lists_itself_and_folds_near_duplicates(library: Library) 
                     summary=sibling[3], content_html=f"<p>{sibling[4]}</p>", language="en",
                     published=BASE),
     ])
-    items = related_articles(library, ids[guid], limit=5)
+    items = library.related(ids[guid], limit=5)
     related_ids = [i.id for i in items]
     assert ids[guid] not in related_ids
     assert len(related_ids) == len(set(related_ids)), "an article listed twice"
@@ -93,7 +92,7 @@ def test_section_and_latest_blocks(library: Library) -> None:
     aid = ids["glacier-2"]  # in "world", a section of seven articles
     article = library.article(aid)
     assert article is not None
-    items = related_articles(library, aid, limit=2)
+    items = library.related(aid, limit=2)
     reasons = [i.reason for i in items]
     assert reasons.count("section") == 2 and reasons.count("latest") == 2
 
@@ -135,25 +134,25 @@ def _translated_story(library: Library) -> dict[str, int]:
 def test_hreflang_counterparts_both_directions(library: Library) -> None:
     ids = _translated_story(library)
     en, ru, de = ids["summit-en"], ids["summit-ru"], ids["summit-de"]
-    tr = {t.lang: t for t in translations(library, en)}
+    tr = {t.lang: t for t in library.translations(en)}
     assert tr["ru"].id == ru and tr["ru"].title.startswith("Лидеры")  # en lists ru
     assert tr["de"].id == de  # de lists en
     assert tr["fr"].id is None and tr["fr"].url.endswith("/fr/world/summit")  # not cached
     assert "en" not in tr
-    same = {i.id for i in related_articles(library, en) if i.reason == "same story"}
+    same = {i.id for i in library.related(en) if i.reason == "same story"}
     assert same == {ru, de}
     # From the article nobody's alternates name directly to the one that names it.
-    assert counterpart(library, ru, "en") == en
-    assert counterpart(library, de, "en") == en
-    assert counterpart(library, en, "ru") == ru
-    assert counterpart(library, en, "fr") is None
-    assert any(i.id == en and i.reason == "same story" for i in related_articles(library, ru))
+    assert library.counterpart(ru, "en") == en
+    assert library.counterpart(de, "en") == en
+    assert library.counterpart(en, "ru") == ru
+    assert library.counterpart(en, "fr") is None
+    assert any(i.id == en and i.reason == "same story" for i in library.related(ru))
 
 
 def test_unknown_article(library: Library) -> None:
-    assert related_articles(library, 12345) == []
-    assert translations(library, 12345) == []
-    assert counterpart(library, 12345, "en") is None
+    assert library.related(12345) == []
+    assert library.translations(12345) == []
+    assert library.counterpart(12345, "en") is None
 
 
 _FULL_SCAN = re.compile(r"^SCAN (?!.*VIRTUAL TABLE)(?!f\b|feeds\b)(\S+)(?! USING)")
@@ -168,9 +167,9 @@ def test_queries_use_indexes(library: Library) -> None:
     conn = library.conn
     conn.set_trace_callback(statements.append)
     try:
-        related_articles(library, ids["summit-en"])
-        related_articles(library, ids["flu-2"])
-        translations(library, ids["summit-de"])
+        library.related(ids["summit-en"])
+        library.related(ids["flu-2"])
+        library.translations(ids["summit-de"])
     finally:
         conn.set_trace_callback(None)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
@@ -185,7 +184,7 @@ def test_queries_use_indexes(library: Library) -> None:
 @pytest.mark.parametrize("limit", [0, 1])
 def test_limit_zero_gives_only_same_story(library: Library, limit: int) -> None:
     ids = _translated_story(library)
-    items = related_articles(library, ids["summit-en"], limit=limit)
+    items = library.related(ids["summit-en"], limit=limit)
     if limit == 0:
         assert {i.reason for i in items} == {"same story"}
     else:
@@ -201,7 +200,7 @@ def test_cache_of_common_words_searches_the_newest_part(library: Library,
     import random
 
     from termnews import related
-    from termnews.related import _plan, _salient_terms, _source
+    from termnews.related import _plan, _source, _telling
 
     monkeypatch.setattr(related, "_ROW_BUDGET", 60)
     monkeypatch.setattr(related, "_WINDOW_BUDGET", 300)
@@ -218,9 +217,9 @@ def test_cache_of_common_words_searches_the_newest_part(library: Library,
     newest = library.conn.execute("SELECT max(id) FROM articles").fetchone()[0]
     src = _source(library.conn, newest)
     assert src is not None
-    plan = _plan(_salient_terms(library.conn, src), newest)
+    plan = _plan(_telling(library.conn, src).terms, newest)
     assert plan.rare == "" and plan.common and plan.low > 0
-    items = [i for i in related_articles(library, newest, limit=5) if i.reason == "related"]
+    items = [i for i in library.related(newest, limit=5) if i.reason == "related"]
     assert len(items) == 5 and newest not in {i.id for i in items}
     assert all(i.id >= plan.low for i in items)
 
@@ -294,6 +293,6 @@ def test_stories_tied_by_a_place_name_are_related(library: Library) -> None:
     ids = dict(library.conn.execute("SELECT guid, id FROM articles").fetchall())
     town = {"kel-choir", "kel-ferry", "kel-bakery"}
     for guid in sorted(town):
-        found = [i.id for i in related_articles(library, ids[guid], limit=3)
+        found = [i.id for i in library.related(ids[guid], limit=3)
                  if i.reason == "related"]
         assert set(found) == {ids[g] for g in town - {guid}}, guid

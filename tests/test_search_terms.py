@@ -212,7 +212,7 @@ def test_index_stays_consistent_after_updates_deletes_and_prune(library: Library
     assert aid in {r.id for r in library.articles(ArticleQuery(search="ville"))}
     # Prune removes rows (delete trigger).
     config = Config(cache=CacheConfig(max_articles=1, keep_days=0))
-    assert prune(library, config).deleted > 0
+    assert prune(library.conn, config).deleted > 0
     _integrity(library.conn)
     # A plain delete too.
     with transaction(library.conn):

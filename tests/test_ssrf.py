@@ -321,7 +321,7 @@ def _story_feed(public_server: FeedServer, page: str, image: str) -> str:
 async def test_full_text_and_images_of_a_public_feed_never_reach_local_addresses(
         public_server: FeedServer, feed_server: FeedServer, tmp_path: Path) -> None:
     from image_support import png
-    from termnews.fulltext import fetch_article_text, fetch_missing_full_texts, prefetch
+    from termnews.fulltext import fetch_missing_full_texts
     from termnews.images import cached_image
 
     page = feed_server.add("/admin.html", b"<html><body><p>secret</p></body></html>",
@@ -333,7 +333,7 @@ async def test_full_text_and_images_of_a_public_feed_never_reach_local_addresses
         lib.add_feeds([feed])
         await lib.refresh()
         (row,) = lib.articles()
-        article = await fetch_article_text(lib, row.id)
+        article = await lib.fetch_full_text(row.id)
         assert article.full_text == "" and article.summary == "The teaser stays."
         assert article.full_text_error == f"{REFUSED_LINK} (127.0.0.1)"
         with lib.conn:
@@ -341,7 +341,7 @@ async def test_full_text_and_images_of_a_public_feed_never_reach_local_addresses
         assert await fetch_missing_full_texts(lib.paths, lib.config, [feed], limit=5) == 0
         with lib.conn:
             lib.conn.execute("UPDATE articles SET full_text_at = NULL, full_text_error = NULL")
-        assert await prefetch(lib, [row.id]) == 0
+        assert await lib.prefetch([row.id]) == 0
         assert (lib.article(row.id) or article).full_text_error == f"{REFUSED_LINK} (127.0.0.1)"
         assert await cached_image(lib.paths, lib.config, article.image_url,
                                   origin=article.feed_url) is None

@@ -220,4 +220,6 @@ def article_text(
             lines.append(f"{_(REASON_LABELS.get(reason, reason))}:")
             lines.extend(f"  #{i.id}  {_one_line(i.title)}" for i in items)
         out.append("\n".join(lines))
-    return "\n\n".join(out) + "\n"
+    from termnews.feeds.clean import clean_text
+
+    return clean_text("\n\n".join(out) + "\n")  # whatever a field held: no control codes

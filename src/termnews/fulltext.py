@@ -26,17 +26,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from termnews.config import Config
+from termnews.errors import TermnewsError
 from termnews.feeds.clean import clean_line, clean_text, reserved_host, safe_http_url, sanitize_html
 from termnews.feeds.mojibake import repair
-from termnews.library import Library
-from termnews.model import Alternate, Article
+from termnews.model import Alternate
 from termnews.paths import Paths
 from termnews.store import cache
 from termnews.store.db import connect, transaction
 
 MIN_TEXT = 80  # characters; less than this is not an article body
 RETRY_FAILED_AFTER = 6 * 3600.0  # seconds before prefetch tries a failed page again
-RETRY_ON_OPEN = 15 * 60.0  # seconds before opening the article tries a failed page again
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "")
 
 
@@ -53,7 +52,7 @@ class PageText:
     alternates: tuple[Alternate, ...] = ()
 
 
-class ExtractError(Exception):
+class ExtractError(TermnewsError):
     """The page has no article text; the message says why, for the user."""
 
 
@@ -299,35 +298,28 @@ async def _fetch_and_store(client: Any, conn: sqlite3.Connection, article_id: in
     return True
 
 
-def failed_recently(conn: sqlite3.Connection, article_id: int, window: float) -> bool:
-    """The article's page failed less than window seconds ago."""
-    row = conn.execute(
-        "SELECT full_text_at FROM articles WHERE id = ? AND full_text_error IS NOT NULL",
-        (article_id,)).fetchone()
-    return bool(row and row[0] is not None and row[0] > time.time() - window)
+async def fetch_article_text(conn: sqlite3.Connection, config: Config, article_id: int, *,
+                             allow_files: bool = False, retry_failed_after: float = 0.0) -> bool:
+    """Fetch, extract and store one article's page; True when it was asked for.
 
-
-async def fetch_article_text(lib: Library, article_id: int, *, allow_files: bool = False,
-                             retry_failed_after: float = 0.0) -> Article:
-    """Fetch, extract and store one article's page; the updated article comes back.
-
-    Offline (or in the demo, or for a reserved host such as ``*.example``, whose pages
-    are not on the network) nothing is fetched and the article comes back as it is.
-    On failure the feed text stays and ``full_text_error`` says why; with
-    ``retry_failed_after``, a page that failed less than that many seconds ago is
-    not asked again (the reader opening an article twice must not hammer a broken site).
+    Nothing is fetched for an article without an address or at a reserved host such as
+    ``*.example`` (its pages are not on the network). On failure the feed text stays and
+    ``full_text_error`` says why; with ``retry_failed_after``, a page that failed less
+    than that many seconds ago is not asked again (the reader opening an article twice
+    must not hammer a broken site).
     """
-    article = lib.article(article_id)
-    if article is None:
+    target = cache.article_page(conn, article_id)
+    if target is None:
         raise KeyError(article_id)
-    if lib.offline or lib.demo or not article.url or reserved_host(article.url):
-        return article
-    if retry_failed_after > 0 and failed_recently(lib.conn, article_id, retry_failed_after):
-        return article
-    await _fetch_many(lib.conn, [(article_id, article.url, article.title, article.feed_url)],
-                      lib.config,
+    url, title, feed_url = target
+    if not url or reserved_host(url):
+        return False
+    if retry_failed_after > 0 and cache.full_text_failed_since(
+            conn, article_id, time.time() - retry_failed_after):
+        return False
+    await _fetch_many(conn, [(article_id, url, title, feed_url)], config,
                       allow_files=allow_files)
-    return lib.article(article_id) or article
+    return True
 
 
 # --- ahead of time --------------------------------------------------------------------------
@@ -359,17 +351,12 @@ def _pending(conn: sqlite3.Connection, feed_urls: Iterable[str], limit: int,
              *, allow_files: bool) -> list[tuple[int, str, str, str]]:
     """Articles of these feeds never tried for full text, newest first (index ranges only),
     as (id, page URL, title, feed URL)."""
-    rows: list[tuple[float, int, str, str, str]] = []
+    rows: list[tuple[float | None, int, str, str, str]] = []
     for feed_url in dict.fromkeys(feed_urls):
         fid = cache.feed_id(conn, feed_url)
         if fid is None:
             continue
-        rows.extend((*r, feed_url) for r in conn.execute(
-            """SELECT COALESCE(published, fetched_at), id, url, title FROM articles
-               WHERE feed_id = ? AND full_text_at IS NULL AND url != ''
-               ORDER BY published DESC, id DESC LIMIT ?""",
-            (fid, limit),
-        ))
+        rows.extend((*r, feed_url) for r in cache.never_tried_for_full_text(conn, fid, limit))
     rows.sort(key=lambda r: (r[0] or 0.0, r[1]), reverse=True)
     todo = []
     for _, aid, url, title, feed_url in rows:
@@ -396,28 +383,18 @@ async def fetch_missing_full_texts(paths: Paths, config: Config, feed_urls: Iter
         conn.close()
 
 
-async def prefetch(lib: Library, ids: Iterable[int], *, allow_files: bool = False) -> int:
+async def prefetch(conn: sqlite3.Connection, config: Config, ids: Iterable[int], *,
+                   allow_files: bool = False) -> int:
     """Fetch the full text of these articles ahead of the reader (next one, top related).
 
     Skips articles that have it, and ones that failed recently. Returns how many were stored.
     """
-    if lib.offline or lib.demo:
-        return 0
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:
-        return 0
-    conn = lib.conn
     stale = time.time() - RETRY_FAILED_AFTER
     todo = []
-    for aid in wanted:
-        row = conn.execute(
-            """SELECT a.url, a.title, f.url FROM articles a JOIN feeds f ON f.id = a.feed_id
-               WHERE a.id = ? AND a.full_text = ''
-               AND (a.full_text_at IS NULL OR a.full_text_at < ?)""",
-            (aid, stale),
-        ).fetchone()
+    for aid in dict.fromkeys(ids):
+        row = cache.full_text_missing(conn, aid, stale)
         if row and _fetchable(row[0], allow_files):
-            todo.append((aid, row[0], row[1], row[2]))
+            todo.append((aid, *row))
     if not todo:
         return 0
-    return await _fetch_many(conn, todo, lib.config, allow_files=allow_files)
+    return await _fetch_many(conn, todo, config, allow_files=allow_files)

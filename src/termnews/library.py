@@ -11,18 +11,21 @@ from __future__ import annotations
 import getpass
 import locale
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from termnews.catalog import all_outlets, find_outlet
 from termnews.config import Config, SyncConfig
+from termnews.errors import TermnewsError
+from termnews.i18n import _
 from termnews.model import (
+    FEED_OUTLET_PREFIX,
+    FOLDER_OUTLET_PREFIX,
     Article,
     ArticleQuery,
     ArticleRow,
@@ -32,10 +35,13 @@ from termnews.model import (
     Outlet,
     RefreshEvent,
     RefreshSummary,
+    RelatedItem,
     Section,
     Subscription,
     SyncStatus,
     SyncSummary,
+    Translation,
+    slug,
 )
 from termnews.paths import Paths
 from termnews.store import cache, health, state
@@ -48,15 +54,25 @@ from termnews.store.db import (
     transaction,
 )
 from termnews.store.health import Notice
+from termnews.sync.errors import SyncError
 from termnews.terms import SearchQuery
 
+if TYPE_CHECKING:
+    from termnews.feeds.opml import FeedList
+    from termnews.prune import CacheStats, PruneResult
+    from termnews.sync.service import SyncService
+
+__all__ = [
+    "FEED_OUTLET_PREFIX", "FOLDER_OUTLET_PREFIX", "CacheDamaged", "Library", "LibraryError",
+    "StateDamaged", "StoreError", "SyncError", "is_feed_url", "safe_link", "slug",
+]
+
 ENV_PROFILE = "TERMNEWS_PROFILE"
+RETRY_ON_OPEN = 15 * 60.0  # seconds before opening an article asks its failed page again
 EVERYTHING = ("*", "*")  # hidden_unread's key for the view of every subscription
-FEED_OUTLET_PREFIX = "feed:"  # a plain feed added by URL is an outlet of its own
-FOLDER_OUTLET_PREFIX = "folder:"  # an OPML folder is an outlet; its feeds are sections
 
 
-class LibraryError(Exception):
+class LibraryError(TermnewsError):
     """A request the library cannot carry out; the message is for the user."""
 
 
@@ -94,10 +110,6 @@ def locale_language() -> str:
     return (loc or "en").split("_")[0].lower()
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-") or "feed"
-
-
 def unique_key(key: str, taken: set[str]) -> str:
     """key, or key-2, key-3 … whichever is not taken."""
     n, candidate = 1, key
@@ -105,6 +117,21 @@ def unique_key(key: str, taken: set[str]) -> str:
         n += 1
         candidate = f"{key}-{n}"
     return candidate
+
+
+def is_feed_url(url: str) -> bool:
+    """An http(s) URL with a host: the only kind of address subscribed to by URL."""
+    from termnews.feeds.opml import is_feed_url
+
+    return is_feed_url(url)
+
+
+def safe_link(url: str, base: str | None = None) -> str | None:
+    """A link from feed or page text as an absolute http(s) URL, or None when it is not
+    one a browser may be sent to."""
+    from termnews.feeds.clean import safe_http_url
+
+    return safe_http_url(url, base)
 
 
 def store_failure(paths: Paths, exc: BaseException, file: Path | None = None) -> StoreError:
@@ -129,15 +156,57 @@ def store_failure(paths: Paths, exc: BaseException, file: Path | None = None) ->
                       f"{health.cause(exc, paths.data_dir)}")
 
 
-@dataclass(frozen=True, slots=True)
-class SectionRef:
-    """Where a section sits: the outlet, edition and section keys."""
-
-    outlet: str
-    edition: str
-    section: str
+_T = TypeVar("_T")
+_CO_GENERATOR = 0x20  # inspect's flags, without importing inspect at start-up
+_CO_COROUTINE = 0x80
+# Public methods whose errors are not the store's: they pass through as they are.
+_UNWRAPPED = frozenset({"close", "failure", "take_notices"})
 
 
+def _storage_errors_wrapped(cls: type[_T]) -> type[_T]:
+    """The front door's promise: what comes out of a public method is a TermnewsError (or
+    a bug). A raw ``sqlite3.Error`` or ``OSError`` becomes the StoreError that names the
+    file and the cause (``store_failure``; the damage check it may run is kept off the
+    event loop for the async methods)."""
+
+    def wrap(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        flags = func.__code__.co_flags
+        if flags & _CO_COROUTINE:
+            async def coroutine(self: Library, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    return await func(self, *args, **kwargs)
+                except (sqlite3.Error, OSError) as exc:
+                    import asyncio
+
+                    raise await asyncio.to_thread(self.failure, exc) from None
+            wrapped: Callable[..., Any] = coroutine
+        elif flags & _CO_GENERATOR:
+            def generator(self: Library, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    return (yield from func(self, *args, **kwargs))
+                except (sqlite3.Error, OSError) as exc:
+                    raise self.failure(exc) from None
+            wrapped = generator
+        else:
+            def plain(self: Library, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    return func(self, *args, **kwargs)
+                except (sqlite3.Error, OSError) as exc:
+                    raise self.failure(exc) from None
+            wrapped = plain
+        wrapped.__name__ = wrapped.__qualname__ = name
+        wrapped.__doc__ = func.__doc__
+        wrapped.__wrapped__ = func  # type: ignore[attr-defined]
+        return wrapped
+
+    for name, member in list(vars(cls).items()):
+        if callable(member) and not name.startswith("_") and name not in _UNWRAPPED \
+                and hasattr(member, "__code__"):
+            setattr(cls, name, wrap(name, member))
+    return cls
+
+
+@_storage_errors_wrapped
 class Library:
     """One profile's termnews: catalog, subscriptions, articles, marks, refresh."""
 
@@ -226,6 +295,45 @@ class Library:
             if problem is not None:
                 raise StateDamaged(self.paths.state_db, problem) from None
             raise StoreError(str(exc)) from None
+
+    # --- state.db by hand: backups, restore, reset (files only: no connection) ----------
+
+    def back_up_state(self) -> Path:
+        """A backup of state.db now; returns the file made."""
+        from termnews.store.backup import back_up
+
+        with self._state_file_errors():
+            return back_up(self.paths.state_db)
+
+    def restore_state(self, backup: Path | None = None) -> tuple[Path, Path | None]:
+        """Put a backup (the newest good one by default) in place of state.db; returns the
+        backup used and where the previous state.db was moved (None: there was none)."""
+        from termnews.store.backup import restore
+
+        with self._state_file_errors():
+            return restore(self.paths.state_db, backup)
+
+    def reset_state(self) -> Path | None:
+        """Move state.db aside (a new empty one starts); returns where, None when none."""
+        from termnews.store.health import set_aside
+
+        with self._state_file_errors():
+            return set_aside(self.paths.state_db)
+
+    def state_backups(self) -> list[Path]:
+        """The backups of state.db, newest first."""
+        from termnews.store.backup import backups
+
+        with self._state_file_errors():
+            return backups(self.paths.state_db)
+
+    @contextmanager
+    def _state_file_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            state_db = self.paths.state_db
+            raise StoreError(f"{state_db}: {health.cause(exc, state_db.parent)}") from None
 
     def __enter__(self) -> Library:
         return self
@@ -412,6 +520,76 @@ class Library:
             self._journal(journal.SUBSCRIBE, urls, False)
             return state.unsubscribe(self.conn, self.profile, urls)
 
+    def catalog_places(self) -> dict[str, tuple[str, str, str]]:
+        """Catalog feed URL -> (outlet, edition, section): such a feed is subscribed to as
+        its section."""
+        return {s.feed_url: (o.key, e.lang, s.key)
+                for o in self.catalog() for e in o.editions for s in e.sections}
+
+    def add_feed_urls(self, urls: Iterable[str], *, folder: str = "",
+                      titles: dict[str, str] | None = None) -> int:
+        """Subscribe to feeds by URL: a catalog section's feed as that section, any other
+        as a feed of its own (in ``folder``). Returns how many are new."""
+        urls = list(dict.fromkeys(urls))
+        places = self.catalog_places()
+        new = sum(self.subscribe(*places[u]) for u in urls if u in places)
+        own = [u for u in urls if u not in places]
+        if own:
+            new += self.add_feeds(own, folder=folder,
+                                  titles={u: t for u, t in (titles or {}).items() if u in own})
+        return new
+
+    # --- feed lists (OPML, newsboat) --------------------------------------------------------
+
+    @staticmethod
+    def read_feed_list(data: bytes) -> FeedList:
+        """A feed list (OPML 2.0 or a newsboat urls file, told by content), read whole;
+        FeedListError says why it cannot be."""
+        from termnews.feeds.opml import parse_feed_list
+
+        return parse_feed_list(data)
+
+    def import_feed_list(self, feed_list: FeedList) -> int:
+        """Subscribe to the feeds of a list, each in its folder; returns how many are new."""
+        places = self.catalog_places()
+        new = 0
+        folders: dict[str, list[tuple[str, str]]] = {}
+        for feed in feed_list.feeds:
+            place = places.get(feed.url)
+            if place is not None:
+                new += self.subscribe(*place)
+            else:
+                folders.setdefault(feed.folder, []).append((feed.url, feed.title))
+        for folder, feeds in folders.items():
+            new += self.add_feeds([u for u, _ in feeds], folder=folder,
+                                  titles={u: t for u, t in feeds if t})
+        return new
+
+    def export_opml(self) -> bytes:
+        """The profile's subscriptions as OPML 2.0: catalog sections grouped by outlet and
+        edition, folders as outlines."""
+        from termnews.feeds.opml import ExportFeed, build_opml
+
+        outlets = {o.key: o for o in self.catalog()}
+        titles = {s.url: s.title for s in self.feed_statuses()}
+        feeds = []
+        for sub in self.subscriptions():
+            title = sub.title or titles.get(sub.feed_url, "")
+            outlet = outlets.get(sub.outlet)
+            if outlet is not None:
+                edition = outlet.edition(sub.edition)
+                path: tuple[str, ...] = (outlet.name, edition.name if edition else sub.edition)
+            elif sub.folder:
+                path = tuple(p for p in sub.folder.split("/") if p)
+            elif sub.outlet.startswith(FOLDER_OUTLET_PREFIX):
+                path = (sub.outlet[len(FOLDER_OUTLET_PREFIX):],)
+            elif sub.outlet.startswith(FEED_OUTLET_PREFIX):
+                path = ()
+            else:  # an outlet from the config file, or one no longer in the catalog
+                path = (sub.outlet,)
+            feeds.append(ExportFeed(url=sub.feed_url, title=title, path=path))
+        return build_opml(feeds, title=f"termnews subscriptions of {self.profile}")
+
     def feed_sources(self, urls: Iterable[str] | None = None) -> list[FeedSource]:
         """The profile's feeds with their place, registered in the cache."""
         wanted = set(urls) if urls is not None else None
@@ -457,6 +635,12 @@ class Library:
     def article(self, article_id: int) -> Article | None:
         return cache.get_article(self.conn, article_id, self.profile)
 
+    def iter_articles(self, q: ArticleQuery) -> Iterator[Article]:
+        """Whole articles matching q, newest first, streamed (``articles --json``)."""
+        from termnews.store.export import iter_articles
+
+        yield from iter_articles(self.conn, self._scoped(q), self.profile)
+
     def unread_counts(self) -> dict[str, int]:
         """Unread articles per subscribed feed URL."""
         return cache.unread_counts(self.conn, self.subscribed_urls(), self.profile)
@@ -475,8 +659,66 @@ class Library:
                 self.conn, ArticleQuery(feed_urls=tuple(urls), unread=True), self.profile))
         }
 
-    def section_of(self, article: Article | ArticleRow) -> SectionRef:
-        return SectionRef(article.outlet, article.edition, article.section)
+    # --- around an article: related, full text, lead image ----------------------------
+
+    def related(self, article_id: int, *, limit: int = 5) -> list[RelatedItem]:
+        """What to read next: the same story in other editions, related, more in this
+        section, latest (``termnews.related``)."""
+        from termnews.related import related_articles
+
+        return related_articles(self.conn, article_id, limit=limit)
+
+    def translations(self, article_id: int) -> list[Translation]:
+        """The same story in other editions (cached or not)."""
+        from termnews.related import translations
+
+        return translations(self.conn, article_id)
+
+    def counterpart(self, article_id: int, lang: str) -> int | None:
+        """The cached article telling the same story in edition ``lang``, if any."""
+        from termnews.related import counterpart
+
+        return counterpart(self.conn, article_id, lang)
+
+    async def fetch_full_text(self, article_id: int, *,
+                              retry_failed_after: float = 0.0) -> Article:
+        """Fetch, extract and store an article's page (``termnews.fulltext``); the article
+        comes back with it. Offline and in the demo nothing is fetched; on failure the
+        feed text stays and ``full_text_error`` says why. With ``retry_failed_after``, a
+        page that failed less than that many seconds ago is not asked again."""
+        article = self.article(article_id)
+        if article is None:
+            raise LibraryError(_("no article with id {id}").format(id=article_id))
+        if self.offline or self.demo:
+            return article
+        from termnews.fulltext import fetch_article_text
+
+        if await fetch_article_text(self.conn, self.config, article_id,
+                                    retry_failed_after=retry_failed_after):
+            return self.article(article_id) or article
+        return article
+
+    async def prefetch(self, ids: Iterable[int]) -> int:
+        """Fetch the full text of these articles ahead of the reader (the next one, the
+        top related); those that have it or failed lately are skipped. Returns how many
+        were stored."""
+        wanted = list(dict.fromkeys(ids))
+        if self.offline or self.demo or not wanted:
+            return 0
+        from termnews.fulltext import prefetch
+
+        return await prefetch(self.conn, self.config, wanted)
+
+    async def lead_image(self, url: str, *, origin: str | None = None) -> Path | None:
+        """The lead image at url as a file on disk, fetched now unless offline; None when
+        there is none to draw. origin: the article's feed (a public feed's image at a
+        local address is refused)."""
+        if not url:
+            return None
+        from termnews.images import cached_image
+
+        return await cached_image(self.paths, self.config, url, offline=self.offline,
+                                  origin=origin)
 
     # --- marks ----------------------------------------------------------------------
 
@@ -502,28 +744,32 @@ class Library:
         """Mark articles (and every copy of their stories) read or unread; returns how many
         of the given articles changed."""
         ids = list(ids)
-        keys = self._keys(ids)
-        changed = self._changed(ids, "read", read)
-        with self._saving(), transaction(self.conn):
-            state.set_read(self.conn, self.profile, keys, read)
-            self._journal(journal.READ, keys, read)
+        with self._saving():  # a failure, reading or writing, names state.db
+            keys = self._keys(ids)
+            changed = self._changed(ids, "read", read)
+            with transaction(self.conn):
+                state.set_read(self.conn, self.profile, keys, read)
+                self._journal(journal.READ, keys, read)
         return changed
 
     def star(self, ids: Iterable[int], starred: bool = True) -> int:
         """Star or unstar articles; returns how many of them changed."""
         ids = list(ids)
-        keys = self._keys(ids)
-        changed = self._changed(ids, "starred", starred)
-        with self._saving(), transaction(self.conn):
-            state.set_starred(self.conn, self.profile, keys, starred)
-            self._journal(journal.STAR, keys, starred)
+        with self._saving():
+            keys = self._keys(ids)
+            changed = self._changed(ids, "starred", starred)
+            with transaction(self.conn):
+                state.set_starred(self.conn, self.profile, keys, starred)
+                self._journal(journal.STAR, keys, starred)
         return changed
 
     def mark_all(self, q: ArticleQuery, *, read: bool = True) -> int:
         """Mark every article matching q; returns how many changed."""
-        ids = [r.id for r in self.articles(q) if r.read != read]
-        if ids:
-            self.mark_read(ids, read)
+        with self._saving():
+            rows = cache.list_articles(self.conn, self._scoped(q), self.profile)
+            ids = [r.id for r in rows if r.read != read]
+            if ids:
+                self.mark_read(ids, read)
         return len(ids)
 
     # --- preferences and history -----------------------------------------------------
@@ -547,6 +793,32 @@ class Library:
         ids = cache.ids_for_keys(self.conn, keys)
         return [ids[k] for k in keys if k in ids]
 
+    # --- cache upkeep ----------------------------------------------------------------------
+
+    def prune(self, urls: Iterable[str] | None = None) -> PruneResult:
+        """Apply the per-feed limits (``max_articles``, ``keep_days``) to articles that
+        have left their feed; starred ones are kept (``termnews.prune``)."""
+        from termnews.prune import prune
+
+        return prune(self.conn, self.config, urls)
+
+    def prune_images(self) -> int:
+        """Delete cached images unused for ``keep_days``; returns how many."""
+        from termnews.images import prune_images
+
+        return prune_images(self.paths, self.config.cache.keep_days)
+
+    def cache_stats(self) -> CacheStats:
+        from termnews.prune import cache_stats
+
+        return cache_stats(self.conn, self.paths)
+
+    def compact(self) -> None:
+        """Merge the search index and give freed pages back to the file system."""
+        from termnews.store.upkeep import compact
+
+        compact(self.conn)
+
     # --- sync -------------------------------------------------------------------------
 
     @property
@@ -560,19 +832,31 @@ class Library:
         if self.sync_config is not None:
             journal.record(self.conn, self.profile, kind, keys, value)
 
+    def _sync_service(self) -> SyncService:
+        """The profile's sync, on this thread's connection. Raises SyncError without a
+        [sync] table for the profile."""
+        from termnews.sync.service import SyncService
+
+        return SyncService(self.conn, self.paths, self.config, self.profile,
+                           catalog=self.catalog)
+
     def sync(self) -> SyncSummary:
         """Push local changes to the sync server and pull its changes (blocking; the TUI
         calls it from a thread worker). Raises SyncError."""
-        from termnews.sync.service import SyncService
-
-        return SyncService(self).run()
+        return self._sync_service().run()
 
     def sync_status(self) -> SyncStatus | None:
         if self.sync_config is None:
             return None
-        from termnews.sync.service import SyncService
+        return self._sync_service().status()
 
-        return SyncService(self).status()
+    def sync_warnings(self) -> list[str]:
+        """What the user should know about the sync settings: a config file others can
+        read while it holds a password or token."""
+        from termnews.sync.secrets import exposure_warning
+
+        warning = exposure_warning(self.config)
+        return [warning] if warning else []
 
     # --- refresh ----------------------------------------------------------------------
 
@@ -590,17 +874,49 @@ class Library:
         cfg = self.sync_config
         if cfg is not None and cfg.source == "server" and server and urls is None \
                 and not self.demo:
-            from termnews.sync.source import refresh_from_server
+            import asyncio
 
-            return await refresh_from_server(self, progress=progress, full_text=(
-                self.config.refresh.full_text if full_text is None else full_text))
+            from termnews.sync.source import finish
+
+            summary, direct = await asyncio.to_thread(self._pull_from_server, progress)
+            return await finish(self.paths, self.config, summary, direct,
+                                self.subscribed_urls(), progress=progress,
+                                full_text=self._full_text(full_text))
         from termnews.refresh import run_refresh
 
         sources = self.feed_sources(urls)
         summary = await run_refresh(
             self.paths, self.config, sources, progress=progress,
-            full_text=self.config.refresh.full_text if full_text is None else full_text,
-            allow_files=self.demo,
+            full_text=self._full_text(full_text), allow_files=self.demo,
         )
         self._key_by_titles(s.url for s in sources)
         return summary
+
+    def refresh_from_server(self, *, progress: Callable[[RefreshEvent], None] | None = None,
+                            full_text: bool | None = None) -> RefreshSummary:
+        """A refresh with the sync server as the source, blocking, without an event loop
+        unless there is more to fetch (the CLI: a refresh with nothing new stays a small
+        process)."""
+        summary, direct = self._pull_from_server(progress)
+        full = self._full_text(full_text)
+        if direct or (full and summary.feeds_ok):
+            import asyncio
+
+            from termnews.sync.source import finish
+
+            summary = asyncio.run(finish(self.paths, self.config, summary, direct,
+                                         self.subscribed_urls(), progress=progress,
+                                         full_text=full))
+        return summary
+
+    def _pull_from_server(self, progress: Callable[[RefreshEvent], None] | None
+                          ) -> tuple[RefreshSummary, list[FeedSource]]:
+        """The sync that stores the server's entries; the feeds left to fetch here."""
+        from termnews.sync.source import pull_from_server
+
+        summary, elsewhere = pull_from_server(self._sync_service(), self.subscribed_urls(),
+                                              progress)
+        return summary, self.feed_sources(elsewhere) if elsewhere else []
+
+    def _full_text(self, asked: bool | None) -> bool:
+        return self.config.refresh.full_text if asked is None else asked

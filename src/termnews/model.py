@@ -76,6 +76,17 @@ class FeedSource:
     title: str = ""
 
 
+FEED_OUTLET_PREFIX = "feed:"  # a plain feed added by URL is an outlet of its own
+FOLDER_OUTLET_PREFIX = "folder:"  # an OPML folder is an outlet; its feeds are sections
+
+
+def slug(text: str) -> str:
+    """A key made of a title: "World News" -> "world-news"."""
+    import re
+
+    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-") or "feed"
+
+
 @dataclass(frozen=True, slots=True)
 class Subscription:
     """One feed a profile follows, with its place in the outlet model."""

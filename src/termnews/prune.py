@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from termnews.config import Config
+from termnews.paths import Paths
+from termnews.store import upkeep
 from termnews.store.cache import from_epoch
 from termnews.store.db import transaction
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +53,6 @@ class CacheStats:
     image_bytes: int
 
 
-def _conn_of(lib_or_conn: object) -> sqlite3.Connection:
-    if isinstance(lib_or_conn, sqlite3.Connection):
-        return lib_or_conn
-    return lib_or_conn.conn  # type: ignore[attr-defined, no-any-return]
-
-
-def starred_keys(conn: sqlite3.Connection) -> set[str]:
-    """Keys of articles starred by any profile."""
-    return {k for (k,) in conn.execute("SELECT key FROM state.marks WHERE starred = 1")}
-
-
 def _over_limits(
     conn: sqlite3.Connection, feed_id: int, max_articles: int, cutoff: float | None
 ) -> tuple[list[tuple[int, str]], set[int]]:
@@ -70,40 +60,17 @@ def _over_limits(
     feed still carries are never among them."""
     doomed: dict[int, str] = {}
     if max_articles > 0:
-        # Newest first; undated articles count as the oldest.
-        doomed.update(conn.execute(
-            """SELECT id, key FROM (
-                   SELECT id, key, in_feed FROM articles WHERE feed_id = ?
-                   ORDER BY published IS NULL, published DESC, id DESC LIMIT -1 OFFSET ?)
-               WHERE in_feed = 0""",
-            (feed_id, max_articles),
-        ).fetchall())
+        doomed.update(upkeep.beyond_newest(conn, feed_id, max_articles))
     old: set[int] = set()
     if cutoff is not None:
-        rows = conn.execute(
-            """SELECT id, key FROM articles WHERE feed_id = ? AND published < ? AND in_feed = 0
-               UNION ALL
-               SELECT id, key FROM articles WHERE feed_id = ? AND published IS NULL
-                   AND fetched_at < ? AND in_feed = 0""",
-            (feed_id, cutoff, feed_id, cutoff),
-        ).fetchall()
-        for aid, key in rows:
+        for aid, key in upkeep.older_than(conn, feed_id, cutoff):
             old.add(aid)
             doomed[aid] = key
     return list(doomed.items()), old
 
 
-def _delete(conn: sqlite3.Connection, doomed: Sequence[tuple[int, str]]) -> None:
-    """Delete the articles (they have left their feed: it cannot bring them back as new
-    unless it carries them again)."""
-    ids = [aid for aid, _ in doomed]
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        conn.execute(f"DELETE FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-
-
 def prune(
-    lib_or_conn: object,
+    conn: sqlite3.Connection,
     config: Config,
     urls: Iterable[str] | None = None,
     *,
@@ -113,18 +80,8 @@ def prune(
 
     ``max_articles`` ≤ 0 and ``keep_days`` ≤ 0 mean no limit.
     """
-    conn = _conn_of(lib_or_conn)
     now = time.time() if now is None else now
-    if urls is None:
-        feeds = conn.execute("SELECT id, url FROM feeds ORDER BY id").fetchall()
-    else:
-        wanted = list(dict.fromkeys(urls))
-        feeds = []
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
-            feeds.extend(conn.execute(
-                f"SELECT id, url FROM feeds WHERE url IN ({','.join('?' * len(chunk))})", chunk
-            ).fetchall())
+    feeds = upkeep.feeds(conn, urls)
     starred: set[str] | None = None
     deleted = by_age = by_count = kept = 0
     for fid, url in feeds:
@@ -138,10 +95,12 @@ def prune(
             if not doomed:
                 continue
             if starred is None:
-                starred = starred_keys(conn)
+                starred = upkeep.starred_keys(conn)
             gone = [(aid, key) for aid, key in doomed if key not in starred]
             kept += len(doomed) - len(gone)
-            _delete(conn, gone)
+            # They have left their feed: it cannot bring them back as new unless it
+            # carries them again.
+            upkeep.delete_articles(conn, [aid for aid, _ in gone])
         deleted += len(gone)
         aged = sum(1 for aid, _ in gone if aid in old)
         by_age += aged
@@ -150,51 +109,36 @@ def prune(
                        kept_starred=kept)
 
 
-def prune_paths(paths: object, config: Config, urls: Iterable[str] | None = None) -> PruneResult:
+def prune_paths(paths: Paths, config: Config, urls: Iterable[str] | None = None) -> PruneResult:
     """``prune`` on a connection of its own (for the refresh engine, in a thread)."""
     from termnews.store.db import connect
 
-    conn = connect(paths.cache_db, paths.state_db)  # type: ignore[attr-defined]
+    conn = connect(paths.cache_db, paths.state_db)
     try:
         return prune(conn, config, urls)
     finally:
         conn.close()
 
 
-def _file_size(path: object) -> int:
-    from pathlib import Path
-
+def _file_size(path: Path) -> int:
     total = 0
     for suffix in ("", "-wal"):
-        p = Path(f"{path}{suffix}")
         try:
-            total += p.stat().st_size
+            total += Path(f"{path}{suffix}").stat().st_size
         except OSError:
             pass
     return total
 
 
-def cache_stats(lib_or_conn: object, paths: object | None = None) -> CacheStats:
-    """What the cache holds and how big it is (sizes when ``paths`` or a Library is given)."""
-    conn = _conn_of(lib_or_conn)
-    if paths is None:
-        paths = getattr(lib_or_conn, "paths", None)
-    feeds = conn.execute("SELECT count(*) FROM feeds").fetchone()[0]
-    articles, full, errors, oldest, newest = conn.execute(
-        """SELECT count(*), count(NULLIF(full_text, '')),
-                  count(CASE WHEN full_text = '' THEN full_text_error END),
-                  min(published), max(published) FROM articles"""
-    ).fetchone()
-    starred = conn.execute(
-        "SELECT count(*) FROM articles WHERE key IN (SELECT key FROM state.marks WHERE starred=1)"
-    ).fetchone()[0]
+def cache_stats(conn: sqlite3.Connection, paths: Paths | None = None) -> CacheStats:
+    """What the cache holds and how big it is (file sizes and images when paths are given)."""
+    feeds, articles, full, errors, starred, oldest, newest = upkeep.counts(conn)
     cache_bytes = state_bytes = images = image_bytes = 0
     if paths is not None:
-        cache_bytes = _file_size(paths.cache_db)  # type: ignore[attr-defined]
-        state_bytes = _file_size(paths.state_db)  # type: ignore[attr-defined]
-        images_dir = paths.images_dir  # type: ignore[attr-defined]
-        if images_dir.is_dir():
-            for p in images_dir.iterdir():
+        cache_bytes = _file_size(paths.cache_db)
+        state_bytes = _file_size(paths.state_db)
+        if paths.images_dir.is_dir():
+            for p in paths.images_dir.iterdir():
                 if p.is_file():
                     images += 1
                     image_bytes += p.stat().st_size
@@ -203,10 +147,3 @@ def cache_stats(lib_or_conn: object, paths: object | None = None) -> CacheStats:
         oldest=from_epoch(oldest), newest=from_epoch(newest), cache_db_bytes=cache_bytes,
         state_db_bytes=state_bytes, images=images, image_bytes=image_bytes,
     )
-
-
-def compact(lib_or_conn: object) -> None:
-    """Merge the FTS index's segments and give freed pages back to the file system."""
-    conn = _conn_of(lib_or_conn)
-    conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
-    conn.execute("VACUUM main")

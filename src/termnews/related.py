@@ -33,8 +33,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from termnews.library import Library
 from termnews.model import RelatedItem, Translation
+from termnews.store import relations as sql
 from termnews.store.cache import CATEGORY_SEP
 from termnews.terms import WORD, fold, lang_code, stems, word_term, words
 
@@ -119,18 +119,6 @@ def normalized_title(title: str) -> str:
     return " ".join(fold(w) for w in words(title))
 
 
-def _vocab(conn: sqlite3.Connection) -> str:
-    """A per-connection fts5vocab table (TEMP: no schema change, nothing stored)."""
-    try:
-        conn.execute("SELECT 1 FROM temp.termnews_vocab LIMIT 0")
-    except sqlite3.OperationalError:
-        conn.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.termnews_vocab "
-            "USING fts5vocab(main, articles_fts, row)"
-        )
-    return "temp.termnews_vocab"
-
-
 # Document frequencies change slowly and the common words (the costly ones to
 # count: long doclists) come up for every article, so they are remembered a while.
 _DF_CACHE: dict[str, tuple[float, dict[str, int]]] = {}
@@ -140,7 +128,7 @@ _DF_REMEMBER = 200
 
 
 def _document_frequencies(conn: sqlite3.Connection, terms: Sequence[str]) -> dict[str, int]:
-    db = conn.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(conn)}"
+    db = sql.database_file(conn)
     now = time.monotonic()
     born, known = _DF_CACHE.get(db, (now, {}))
     if now - born > _DF_TTL or len(known) > _DF_MAX:
@@ -148,11 +136,7 @@ def _document_frequencies(conn: sqlite3.Connection, terms: Sequence[str]) -> dic
     _DF_CACHE[db] = (born, known)
     missing = [t for t in terms if t not in known]
     if missing:
-        found = dict(conn.execute(
-            f"SELECT term, doc FROM {_vocab(conn)} "
-            f"WHERE term IN ({','.join('?' * len(missing))})",
-            missing,
-        ).fetchall())
+        found = sql.document_frequencies(conn, missing)
         for t, d in found.items():
             if d >= _DF_REMEMBER:  # rare words are cheap to count and change fast
                 known[t] = d
@@ -163,13 +147,6 @@ def _document_frequencies(conn: sqlite3.Connection, terms: Sequence[str]) -> dic
 _LANG_COUNT_ROWS = 3_000  # doclist rows walked, per article, to count in its language only
 
 
-def _languages(conn: sqlite3.Connection) -> int:
-    """How many languages the feeds of the cache are in (cheap: feeds are few)."""
-    return int(conn.execute(
-        "SELECT count(DISTINCT lower(substr(COALESCE(NULLIF(language, ''), edition, ''), 1, 2)))"
-        " FROM feeds").fetchone()[0])
-
-
 def _in_language(conn: sqlite3.Connection, df: dict[str, int], lang: str) -> dict[str, int]:
     """Document frequencies within the article's language, where that differs.
 
@@ -178,7 +155,7 @@ def _in_language(conn: sqlite3.Connection, df: dict[str, int], lang: str) -> dic
     ("Verkehr", "école") outranks it. Counted for the rarer words (those a related
     query is made of) while the rows walked stay within ``_LANG_COUNT_ROWS``."""
     code = lang_code(lang)
-    if not code or _languages(conn) < 2:
+    if not code or sql.feed_languages(conn) < 2:
         return df
     out = dict(df)
     rows = 0
@@ -186,22 +163,12 @@ def _in_language(conn: sqlite3.Connection, df: dict[str, int], lang: str) -> dic
         if d <= 1 or rows + d > _LANG_COUNT_ROWS:
             continue
         rows += d
-        out[term] = conn.execute(  # CROSS JOIN: the term's doclist first, then each row
-            """SELECT count(*) FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid
-               WHERE articles_fts MATCH ? AND a.index_lang = ?""",
-            (f'"{term}"', code),
-        ).fetchone()[0]
+        out[term] = sql.term_count_in_language(conn, term, code)
     return out
 
 
 def _source(conn: sqlite3.Connection, article_id: int) -> _Source | None:
-    r = conn.execute(
-        """SELECT a.id, a.feed_id, a.url, a.title, a.summary, a.full_text, a.categories,
-                  a.published, COALESCE(NULLIF(a.language, ''), f.edition), f.outlet, f.edition,
-                  substr(a.content_html, 1, ?)
-           FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?""",
-        (_TEXT_CHARS * 2, article_id),
-    ).fetchone()
+    r = sql.source(conn, article_id, _TEXT_CHARS * 2)
     if r is None:
         return None
     body = r[5] or _strip_tags(r[11] or "")
@@ -240,19 +207,11 @@ def _same_story(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, str, 
             found[url] = (lang, url, aid, title)
 
     # A lists B: A's alternates, resolved to cached articles by URL.
-    alts = conn.execute(
-        "SELECT lang, url FROM alternates WHERE article_id = ? LIMIT 64", (src.id,)
-    ).fetchall()
+    alts = sql.alternates_of(conn, src.id)
     urls = [u for _, u in alts]
     cached: dict[str, tuple[int, str, str]] = {}
-    if urls:
-        for aid, url, title, lang in conn.execute(
-            f"""SELECT a.id, a.url, a.title, COALESCE(NULLIF(a.language, ''), f.edition)
-                FROM articles a JOIN feeds f ON f.id = a.feed_id
-                WHERE a.url IN ({','.join('?' * len(urls))}) ORDER BY a.id""",
-            urls,
-        ):
-            cached.setdefault(url, (aid, title, lang))
+    for aid, url, title, lang in sql.articles_at(conn, urls):
+        cached.setdefault(url, (aid, title, lang))
     for lang, url in alts:
         hit = cached.get(url)
         add(lang, url, hit[0] if hit else None, hit[1] if hit else "")
@@ -260,22 +219,15 @@ def _same_story(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, str, 
     # a third edition that links the same set).
     if src.url:
         names = [src.url, *urls][:64]
-        for aid, url, title, lang in conn.execute(
-            f"""SELECT DISTINCT a.id, a.url, a.title, COALESCE(NULLIF(a.language, ''), f.edition)
-                FROM alternates x JOIN articles a ON a.id = x.article_id
-                JOIN feeds f ON f.id = a.feed_id
-                WHERE x.url IN ({','.join('?' * len(names))}) LIMIT 64""",
-            names,
-        ):
+        for aid, url, title, lang in sql.articles_naming(conn, names):
             add(lang, url, aid, title)
     items = [v for v in found.values() if v[0] != own_lang or v[2] is not None]
     items.sort(key=lambda v: (v[0], v[2] is None, v[1]))
     return items[:_MAX_SAME_STORY]
 
 
-def translations(lib: Library, article_id: int) -> list[Translation]:
+def translations(conn: sqlite3.Connection, article_id: int) -> list[Translation]:
     """The same story in other editions (cached or not), one per language first."""
-    conn = lib.conn
     src = _source(conn, article_id)
     if src is None:
         return []
@@ -287,10 +239,10 @@ def translations(lib: Library, article_id: int) -> list[Translation]:
     ]
 
 
-def counterpart(lib: Library, article_id: int, lang: str) -> int | None:
+def counterpart(conn: sqlite3.Connection, article_id: int, lang: str) -> int | None:
     """The cached article telling the same story in edition ``lang``, if any."""
     want = _lang_of(lang)
-    for t in translations(lib, article_id):
+    for t in translations(conn, article_id):
         if t.lang == want and t.id is not None:
             return t.id
     return None
@@ -383,8 +335,7 @@ def _telling(conn: sqlite3.Connection, src: _Source) -> _Telling:
     names, capitalised = _names(src.title, src.text, src.lang)
     if capitalised:  # only names written alike in other languages' articles
         names = {t for t in names if df.get(t, 0) > own.get(t, 0)}
-    total = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 1
-    total = max(total, max(df.values(), default=1))
+    total = max(sql.last_article_id(conn), 1, max(df.values(), default=1))
     scored = []
     for t in candidates:
         d = df.get(t, 0)
@@ -396,11 +347,6 @@ def _telling(conn: sqlite3.Connection, src: _Source) -> _Telling:
     scored.sort(reverse=True)
     return _Telling([(t, d) for _, t, d in scored], {t: w for w, t, _ in scored},
                     frozenset(names) & {t for _, t, _ in scored})
-
-
-def _salient_terms(conn: sqlite3.Connection, src: _Source) -> list[tuple[str, int]]:
-    """(term, document frequency) of the article's most telling words, best first."""
-    return _telling(conn, src).terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,10 +403,7 @@ def _window_hits(conn: sqlite3.Connection, words: Sequence[tuple[str, int]], low
     for word, d in words:
         idf = math.log((total - d + 0.5) / (d + 0.5) + 1.0)
         for match in (f'"{word}"', f'title : "{word}"'):
-            for (rid,) in conn.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?",
-                (match, low),
-            ):
+            for rid in sql.rows_matching(conn, match, low):
                 scores[rid] = scores.get(rid, 0.0) + idf
     return heapq.nlargest(take, scores.items(), key=lambda kv: (kv[1], kv[0]))
 
@@ -468,27 +411,21 @@ def _window_hits(conn: sqlite3.Connection, words: Sequence[tuple[str, int]], low
 def _related(
     conn: sqlite3.Connection, src: _Source, exclude: set[int], limit: int
 ) -> list[tuple[int, str]]:
-    last_id = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+    last_id = sql.last_article_id(conn)
     telling = _telling(conn, src)
     plan = _plan(telling.terms, last_id)
     query_terms = plan.terms
     if not query_terms:
         return []
-    weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
     take = _CANDIDATES + len(exclude) + 1
     ranked_lists: list[list[tuple[int, float]]] = []
     if plan.rare:
         # In a cache of several languages only the article's own are ranked: names are
         # the same in every edition, and the other editions' articles would fill the list.
         code = lang_code(src.lang)
-        own = "" if not code or _languages(conn) < 2 else (
-            "AND rowid IN (SELECT id FROM articles WHERE id = articles_fts.rowid "
-            "AND index_lang = ?)")
-        ranked_lists.append([(rid, -score) for rid, score in conn.execute(
-            f"""SELECT rowid, bm25(articles_fts, {weights}) AS score FROM articles_fts
-                WHERE articles_fts MATCH ? {own} ORDER BY score LIMIT ?""",
-            (plan.rare, *((code,) if own else ()), take),
-        )])
+        own = code if code and sql.feed_languages(conn) >= 2 else None
+        ranked_lists.append([(rid, -score) for rid, score in sql.ranked(
+            conn, plan.rare, _BM25_WEIGHTS, take, lang_code=own)])
     if plan.common:
         ranked_lists.append(_window_hits(conn, plan.common, plan.low, last_id, take))
     found: dict[int, float] = {}
@@ -501,18 +438,7 @@ def _related(
     if not hits:
         return []
     ids = [rid for rid, _ in hits]
-    meta = {
-        r[0]: r[1:]
-        for r in conn.execute(
-            f"""SELECT a.id, a.title, a.categories, a.published, a.url,
-                       COALESCE(NULLIF(a.language, ''), f.edition),
-                       substr(a.summary, 1, ?) || ' ' || substr(a.full_text, 1, ?) || ' '
-                       || substr(a.content_html, 1, ?)
-                FROM articles a JOIN feeds f ON f.id = a.feed_id
-                WHERE a.id IN ({','.join('?' * len(ids))})""",
-            [_CHECK_CHARS, _CHECK_CHARS, _CHECK_CHARS, *ids],
-        )
-    }
+    meta = sql.candidates(conn, ids, _CHECK_CHARS)
     best = max(s for _, s in hits) or 1.0
     own_cats = {c.casefold() for c in src.categories}
     own_title = set(tokens(src.title, src.lang))
@@ -584,18 +510,9 @@ def _newest(
     take = limit + len(exclude) + 1
     feed_ids = list(feed_ids)
     if len(feed_ids) > _FEEDS_PER_FEED_QUERY:
-        rows = conn.execute(
-            f"""SELECT id, title, published FROM articles
-                WHERE +feed_id IN ({','.join('?' * len(feed_ids))})
-                ORDER BY published DESC, id DESC LIMIT ?""",
-            (*feed_ids, take),
-        ).fetchall()
+        rows = sql.newest_of_feeds(conn, feed_ids, take)
     for fid in feed_ids if len(feed_ids) <= _FEEDS_PER_FEED_QUERY else ():
-        rows.extend(conn.execute(
-            """SELECT id, title, published FROM articles WHERE feed_id = ?
-               ORDER BY published DESC, id DESC LIMIT ?""",
-            (fid, take),
-        ).fetchall())
+        rows.extend(sql.newest_of_feed(conn, fid, take))
     rows = [r for r in rows if r[0] not in exclude]
     rows.sort(key=lambda r: (r[2] is not None, r[2] or 0.0, r[0]), reverse=True)
     out = []
@@ -614,31 +531,27 @@ def _newest(
 def _outlet_feeds(conn: sqlite3.Connection, src: _Source) -> list[int]:
     if not src.outlet:
         return [src.feed_id]
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM feeds WHERE outlet = ? AND edition = ? LIMIT 200",
-        (src.outlet, src.edition),
-    )] or [src.feed_id]
+    return sql.edition_feed_ids(conn, src.outlet, src.edition) or [src.feed_id]
 
 
 # --- the whole block -----------------------------------------------------------------------
 
 
-def related_articles(lib: Library, article_id: int, *, limit: int = 5) -> list[RelatedItem]:
+def related_articles(conn: sqlite3.Connection, article_id: int, *, limit: int = 5
+                     ) -> list[RelatedItem]:
     """What to read next, each with its reason, in display order.
 
     Reasons: "same story" (every cached edition of the story), then up to
     ``limit`` each of "related", "section" and "latest". An article appears once,
     under its first reason; never the article itself.
     """
-    conn = lib.conn
     src = _source(conn, article_id)
     if src is None:
         return []
     items: list[RelatedItem] = []
     used: set[int] = {src.id}
     if src.url:  # the same article in another feed (a section and an "all news" feed)
-        used.update(r[0] for r in conn.execute(
-            "SELECT id FROM articles WHERE url = ? LIMIT 64", (src.url,)))
+        used.update(sql.ids_with_url(conn, src.url))
     for lang, _url, aid, title in _same_story(conn, src):
         if aid is not None and aid not in used:
             used.add(aid)

@@ -9,17 +9,16 @@ Exit status: 0 success, 1 failure, 2 bad usage.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from termnews import __version__
 from termnews.cli.context import CliError, Context
+from termnews.errors import TermnewsError
 from termnews.i18n import _, environment_language, language, resolve_language, set_language
-from termnews.library import CacheDamaged, LibraryError, store_failure
+from termnews.library import CacheDamaged
 from termnews.shutdown import Terminated, signals_raise
-from termnews.store.db import StoreError
 
 # Subcommand modules, in the order `termnews --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -87,13 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a command still being written
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -157,14 +150,13 @@ def _guarded(run: Callable[[], int], ctx: Context, *, again: bool = True) -> int
     except CliError as exc:
         print(f"termnews: {exc}", file=sys.stderr)
         return exc.status
-    except (LibraryError, StoreError, sqlite3.Error) as exc:
-        # sqlite3.Error: e.g. a full disk or damage mid-command: one line naming the file
-        # and the cause, not a trace
-        failure = exc if isinstance(exc, LibraryError) else store_failure(ctx.paths, exc)
-        if isinstance(failure, CacheDamaged) and again:
+    except TermnewsError as exc:
+        # e.g. a full disk or damage mid-command: one line naming the file and the
+        # cause (the Library turned SQLite's error into it), not a trace
+        if isinstance(exc, CacheDamaged) and again:
             ctx.close()
             return _guarded(run, ctx, again=False)
-        print(f"termnews: {failure}", file=sys.stderr)
+        print(f"termnews: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("termnews: " + _("interrupted"), file=sys.stderr)

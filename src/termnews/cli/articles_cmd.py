@@ -12,7 +12,6 @@ from termnews.cli.output import iso_utc, one_line, short_date
 from termnews.i18n import N_, _
 from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library
 from termnews.model import Article, ArticleQuery, Outlet
-from termnews.store.export import iter_articles
 
 HELP = N_("""\
 The articles of the profile's subscriptions, newest first (undated last); all
@@ -149,7 +148,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     out = sys.stdout
     batch: list[str] = []
     if args.json:
-        for article in iter_articles(lib.conn, q, lib.profile):
+        for article in lib.iter_articles(q):
             batch.append(json.dumps(article_record(article), ensure_ascii=False) + "\n")
             if len(batch) >= 1000:
                 out.write("".join(batch))

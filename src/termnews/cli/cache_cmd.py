@@ -41,17 +41,13 @@ def _size(n: int) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from termnews.prune import cache_stats, compact, prune
-
     lib = ctx.library(starter=False)
     out = sys.stdout
     if args.cache_action == "prune":
-        result = prune(lib, ctx.config)
-        from termnews.images import prune_images
-
-        images = prune_images(ctx.paths, ctx.config.cache.keep_days)
+        result = lib.prune()
+        images = lib.prune_images()
         if args.vacuum:
-            compact(lib)
+            lib.compact()
         if args.json:
             out.write(json.dumps({
                 "feeds": result.feeds, "deleted": result.deleted, "by_age": result.by_age,
@@ -68,7 +64,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             ).format(n=result.deleted, old=result.by_age, over=result.by_count,
                      feeds=result.feeds, starred=result.kept_starred, images=images) + "\n")
         return 0
-    stats = cache_stats(lib, ctx.paths)
+    stats = lib.cache_stats()
     record = {
         "feeds": stats.feeds, "articles": stats.articles, "full_texts": stats.full_texts,
         "full_text_errors": stats.full_text_errors, "starred": stats.starred,

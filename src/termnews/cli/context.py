@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from termnews.cli.output import warn
 from termnews.config import Config, ConfigError, load_config
+from termnews.errors import TermnewsError
 from termnews.i18n import _, environment_language, resolve_language
-from termnews.library import Library, LibraryError
+from termnews.library import Library, StateDamaged
 from termnews.paths import Paths, demo_paths, resolve_paths
-from termnews.store.db import StateDamaged, StoreError
 
 
-class CliError(Exception):
+class CliError(TermnewsError):
     """One clear line for stderr, and the exit status (1 failure, 2 bad usage)."""
 
     def __init__(self, message: str, status: int = 1) -> None:
@@ -81,7 +81,7 @@ class Context:
                 if sys.stderr.isatty():
                     lib.on_migrate = migration_bar()
                 lib.start(starter=starter)
-            except (StoreError, LibraryError) as exc:
+            except TermnewsError as exc:
                 raise CliError(str(exc)) from None
             self._library = lib
             if announce:
@@ -98,8 +98,14 @@ class Context:
             self._library.back_up_state_if_due()
         except StateDamaged as exc:
             raise CliError(str(exc)) from None
-        except StoreError as exc:  # e.g. no room for it: say so, and go on
+        except TermnewsError as exc:  # e.g. no room for it: say so, and go on
             warn(str(exc))
+
+    def files(self) -> Library:
+        """A library for the commands on the data files alone (``state``): the profile is
+        not started, nothing is opened."""
+        return Library(self.paths, self.config, self.profile, demo=self.demo,
+                       offline=self.offline)
 
     def close(self) -> None:
         if self._library is not None:

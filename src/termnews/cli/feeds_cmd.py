@@ -7,9 +7,8 @@ from typing import Any
 
 from termnews.cli.context import CliError, Context
 from termnews.cli.output import iso_utc, json_line, one_line, short_date, warn
-from termnews.feeds.opml import is_feed_url
 from termnews.i18n import N_, _, ngettext
-from termnews.library import Library
+from termnews.library import Library, is_feed_url
 from termnews.model import FeedStatus, Subscription
 
 LIST_HELP = N_("""\
@@ -38,22 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rm.set_defaults(handler=run_remove)
 
 
-def catalog_index(lib: Library) -> dict[str, tuple[str, str, str]]:
-    """Catalog feed URL -> (outlet, edition, section): such a URL is subscribed as its section."""
-    return {s.feed_url: (o.key, e.lang, s.key)
-            for o in lib.catalog() for e in o.editions for s in e.sections}
-
-
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     for url in args.urls:
         if not is_feed_url(url):
             raise CliError(_("not an http(s) feed URL: {url}").format(url=one_line(url)), 2)
     lib = ctx.library(starter=False)
     urls = list(dict.fromkeys(args.urls))
-    catalog = catalog_index(lib)
     before = set(lib.subscribed_urls())
-    new = sum(lib.subscribe(*catalog[u]) for u in urls if u in catalog)  # as its section
-    new += lib.add_feeds([u for u in urls if u not in catalog])
+    new = lib.add_feed_urls(urls)  # a catalog section's feed as that section
     if not args.no_check and not ctx.offline:
         return _check_added(lib, [u for u in urls if u not in before], len(urls) - new)
     if new < len(urls):

@@ -9,11 +9,10 @@ import tempfile
 from pathlib import Path
 
 from termnews.cli.context import CliError, Context
-from termnews.cli.feeds_cmd import catalog_index
 from termnews.cli.output import one_line, warn
-from termnews.feeds.opml import ExportFeed, FeedListError, build_opml, parse_feed_list
+from termnews.errors import TermnewsError
 from termnews.i18n import N_, _, ngettext
-from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library
+from termnews.library import Library
 
 IMPORT_HELP = N_("""\
 Subscribe to the feeds of an OPML 2.0 file (folders, nested or not, become
@@ -63,26 +62,17 @@ def _read(name: str) -> bytes:
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
     name = args.file
     try:
-        feed_list = parse_feed_list(_read(name))
-    except FeedListError as exc:
+        feed_list = Library.read_feed_list(_read(name))
+    except CliError:
+        raise
+    except TermnewsError as exc:  # not a feed list
         raise CliError(f"{one_line(name)}: {exc}") from None
     for note in feed_list.notes:
         warn(f"{name}: {note}")
     if not feed_list.feeds:
         raise CliError(_("{file}: no feeds found").format(file=one_line(name)))
     lib = ctx.library(starter=False)
-    catalog = catalog_index(lib)
-    new = 0
-    folders: dict[str, list[tuple[str, str]]] = {}
-    for feed in feed_list.feeds:
-        place = catalog.get(feed.url)
-        if place is not None:
-            new += lib.subscribe(*place)
-        else:
-            folders.setdefault(feed.folder, []).append((feed.url, feed.title))
-    for folder, feeds in folders.items():
-        new += lib.add_feeds([u for u, _ in feeds], folder=folder,
-                             titles={u: t for u, t in feeds if t})
+    new = lib.import_feed_list(feed_list)
     total = len(feed_list.feeds)
     print(ngettext("imported {n} feed from {file} ({format}): {new} new, {old} already subscribed",
                    "imported {n} feeds from {file} ({format}): {new} new, "
@@ -92,32 +82,9 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def export_feeds(lib: Library) -> list[ExportFeed]:
-    """The profile's subscriptions placed in OPML folders."""
-    outlets = {o.key: o for o in lib.catalog()}
-    titles = {s.url: s.title for s in lib.feed_statuses()}
-    feeds = []
-    for sub in lib.subscriptions():
-        title = sub.title or titles.get(sub.feed_url, "")
-        outlet = outlets.get(sub.outlet)
-        if outlet is not None:
-            edition = outlet.edition(sub.edition)
-            path: tuple[str, ...] = (outlet.name, edition.name if edition else sub.edition)
-        elif sub.folder:
-            path = tuple(p for p in sub.folder.split("/") if p)
-        elif sub.outlet.startswith(FOLDER_OUTLET_PREFIX):
-            path = (sub.outlet[len(FOLDER_OUTLET_PREFIX):],)
-        elif sub.outlet.startswith(FEED_OUTLET_PREFIX):
-            path = ()
-        else:  # an outlet from the config file, or one no longer in the catalog
-            path = (sub.outlet,)
-        feeds.append(ExportFeed(url=sub.feed_url, title=title, path=path))
-    return feeds
-
-
 def run_export(args: argparse.Namespace, ctx: Context) -> int:
     lib = ctx.library()
-    data = build_opml(export_feeds(lib), title=f"termnews subscriptions of {lib.profile}")
+    data = lib.export_opml()
     if args.file == "-":
         sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()

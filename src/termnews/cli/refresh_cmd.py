@@ -98,9 +98,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         sync = lib.sync_config
         full_text = bool(args.full_text or lib.config.refresh.full_text)
         if sync is not None and sync.source == "server" and not args.no_sync:
-            from termnews.sync.source import refresh_blocking
-
-            summary = refresh_blocking(lib, progress=progress, full_text=full_text)
+            summary = lib.refresh_from_server(progress=progress, full_text=full_text)
         else:
             from termnews import shutdown  # here, not at import: `--help` need not load it
 

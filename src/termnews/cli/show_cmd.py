@@ -64,7 +64,6 @@ def show_record(lib: Library, article: Article, related_limit: int = 5) -> dict[
     """The ``show --json`` object for an article."""
     from termnews.article_view import body_markdown, has_full_text
     from termnews.cli.articles_cmd import article_record
-    from termnews.related import related_articles, translations
 
     record = article_record(article)
     record["body"] = body_markdown(article, escape=False)
@@ -72,11 +71,11 @@ def show_record(lib: Library, article: Article, related_limit: int = 5) -> dict[
     record["full_text_error"] = article.full_text_error
     record["related"] = [
         {"id": r.id, "title": r.title, "reason": r.reason, "lang": r.lang}
-        for r in related_articles(lib, article.id, limit=related_limit)
+        for r in lib.related(article.id, limit=related_limit)
     ]
     record["translations"] = [
         {"lang": t.lang, "id": t.id, "url": t.url, "title": t.title}
-        for t in translations(lib, article.id)
+        for t in lib.translations(article.id)
     ]
     return record
 
@@ -91,15 +90,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         sys.stdout.write(json.dumps(show_record(lib, article, limit), ensure_ascii=False) + "\n")
     else:
         from termnews.article_view import article_text
-        from termnews.feeds.clean import clean_text
-        from termnews.related import related_articles, translations
 
         text = article_text(
             article,
-            related=related_articles(lib, article.id, limit=limit),
-            translations=translations(lib, article.id),
+            related=lib.related(article.id, limit=limit),
+            translations=lib.translations(article.id),
             section_title=section_title(lib, article),
         )
-        sys.stdout.write(clean_text(text))
+        sys.stdout.write(text)
     sys.stdout.flush()
     return 0

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from termnews.cli.context import CliError, Context
+from termnews.errors import TermnewsError
 from termnews.i18n import N_, _
 
 HELP = N_("""\
@@ -45,17 +46,16 @@ def _when(path: Path) -> str:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from termnews.store import backup
-
+    lib = ctx.files()
     state_db = ctx.paths.state_db
     out = sys.stdout
     try:
         if args.state_action == "backup":
-            made = backup.back_up(state_db)
+            made = lib.back_up_state()
             out.write(_("backed up state.db to {path}").format(path=made) + "\n")
         elif args.state_action == "restore":
             source = Path(args.backup).expanduser() if args.backup else None
-            used, moved = backup.restore(state_db, source)
+            used, moved = lib.restore_state(source)
             if moved is not None:
                 out.write(_("restored state.db from {backup} ({when}); the previous one is "
                             "now {moved}").format(backup=used, when=_when(used),
@@ -64,9 +64,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 out.write(_("restored state.db from {backup} ({when})").format(
                     backup=used, when=_when(used)) + "\n")
         elif args.state_action == "reset":
-            from termnews.store.health import set_aside
-
-            moved = set_aside(state_db)
+            moved = lib.reset_state()
             if moved is None:
                 out.write(_("there is no state.db in {folder}").format(
                     folder=state_db.parent) + "\n")
@@ -74,12 +72,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 out.write(_("moved state.db to {moved}; termnews starts again with no marks "
                             "or subscriptions").format(moved=moved.name) + "\n")
         else:
-            for path in backup.backups(state_db):
+            for path in lib.state_backups():
                 out.write(f"{_when(path)}  {path}\n")
-    except backup.BackupError as exc:
+    except TermnewsError as exc:
         raise CliError(str(exc)) from None
-    except OSError as exc:
-        from termnews.store.health import cause
-
-        raise CliError(f"{state_db}: {cause(exc, state_db.parent)}") from None
     return 0

@@ -8,7 +8,7 @@ import json
 from termnews.cli.context import CliError, Context
 from termnews.cli.output import iso_utc, one_line, warn
 from termnews.i18n import N_, _
-from termnews.library import Library
+from termnews.library import Library, SyncError
 from termnews.model import SyncSummary
 
 HELP = N_("""\
@@ -38,12 +38,8 @@ def summary_line(s: SyncSummary) -> str:
 
 def sync_library(lib: Library) -> SyncSummary:
     """Sync and print the summary (warnings on stderr); a failure is one CliError line."""
-    from termnews.sync.errors import SyncError
-    from termnews.sync.secrets import exposure_warning
-
-    exposed = exposure_warning(lib.config)
-    if exposed:
-        warn(exposed)
+    for line in lib.sync_warnings():
+        warn(line)
     try:
         summary = lib.sync()
     except SyncError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -77,6 +77,32 @@ def feed_errors(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, str]
             f"SELECT url, error FROM feeds WHERE error IS NOT NULL "
             f"AND url IN ({','.join('?' * len(chunk))})", chunk).fetchall())
     return found
+
+
+def feed_language(conn: sqlite3.Connection, url: str) -> str:
+    """The language a feed's document declares ("" when none, or not cached)."""
+    row = conn.execute("SELECT language FROM feeds WHERE url = ?", (url,)).fetchone()
+    return str(row[0] or "") if row else ""
+
+
+def last_article_id(conn: sqlite3.Connection) -> int:
+    """The highest article id (0 in an empty cache): articles after it are new."""
+    return int(conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0)
+
+
+def article_guids(conn: sqlite3.Connection, feed_urls: Iterable[str], *, after_id: int = 0
+                  ) -> Iterator[tuple[str, str, str, str]]:
+    """(feed URL, key, guid, page URL) of the cached articles of these feeds (with an id
+    above after_id)."""
+    urls = sorted(set(feed_urls))
+    newer = "a.id > ? AND " if after_id else ""
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        yield from conn.execute(
+            f"""SELECT f.url, a.key, a.guid, a.url FROM articles a
+                JOIN feeds f ON f.id = a.feed_id
+                WHERE {newer}f.url IN ({','.join('?' * len(chunk))})""",
+            [after_id, *chunk] if after_id else chunk)
 
 
 def set_feed_section(conn: sqlite3.Connection, url: str, section: str) -> None:
@@ -399,6 +425,47 @@ def set_full_text(
     )
     if alternates:
         set_alternates(conn, article_id, alternates)
+
+
+def full_text_failed_since(conn: sqlite3.Connection, article_id: int, since: float) -> bool:
+    """The article's page was tried after ``since`` (epoch seconds) and failed."""
+    row = conn.execute(
+        "SELECT full_text_at FROM articles WHERE id = ? AND full_text_error IS NOT NULL",
+        (article_id,)).fetchone()
+    return bool(row and row[0] is not None and row[0] > since)
+
+
+def article_page(conn: sqlite3.Connection, article_id: int) -> tuple[str, str, str] | None:
+    """(page URL, title, feed URL) of an article."""
+    row: tuple[str, str, str] | None = conn.execute(
+        """SELECT a.url, a.title, f.url FROM articles a JOIN feeds f ON f.id = a.feed_id
+           WHERE a.id = ?""", (article_id,)).fetchone()
+    return row
+
+
+def full_text_missing(conn: sqlite3.Connection, article_id: int, tried_before: float
+                      ) -> tuple[str, str, str] | None:
+    """(page URL, title, feed URL) of an article without full text whose page was never
+    tried, or last tried before ``tried_before`` (epoch seconds)."""
+    row: tuple[str, str, str] | None = conn.execute(
+        """SELECT a.url, a.title, f.url FROM articles a JOIN feeds f ON f.id = a.feed_id
+           WHERE a.id = ? AND a.full_text = ''
+           AND (a.full_text_at IS NULL OR a.full_text_at < ?)""",
+        (article_id, tried_before),
+    ).fetchone()
+    return row
+
+
+def never_tried_for_full_text(conn: sqlite3.Connection, feed_id: int, limit: int
+                              ) -> list[tuple[float | None, int, str, str]]:
+    """(published or fetched time, id, page URL, title) of a feed's articles whose page was
+    never tried, newest first (an index range)."""
+    return conn.execute(
+        """SELECT COALESCE(published, fetched_at), id, url, title FROM articles
+           WHERE feed_id = ? AND full_text_at IS NULL AND url != ''
+           ORDER BY published DESC, id DESC LIMIT ?""",
+        (feed_id, limit),
+    ).fetchall()
 
 
 # --- reading articles -------------------------------------------------------

@@ -122,6 +122,21 @@ def marked(conn: sqlite3.Connection, profile: str, keys: Iterable[str],
     return found
 
 
+def marks_of(conn: sqlite3.Connection, profile: str, keys: Iterable[str]
+             ) -> dict[str, tuple[bool, bool]]:
+    """(read, starred) of these keys that carry a mark row."""
+    result: dict[str, tuple[bool, bool]] = {}
+    keys = list(dict.fromkeys(keys))
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        for k, r, s in conn.execute(
+                f"""SELECT key, read, starred FROM state.marks
+                    WHERE profile = ? AND key IN ({','.join('?' * len(chunk))})""",
+                [profile, *chunk]):
+            result[k] = (bool(r), bool(s))
+    return result
+
+
 def marks(conn: sqlite3.Connection, profile: str) -> dict[str, tuple[bool, bool]]:
     """Every mark of a profile: key -> (read, starred)."""
     return {

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from termnews.feeds.raw import Raw, RawFeed
 from termnews.model import ParsedFeed
+from termnews.store import cache
 from termnews.store.placeholders import HASHED, LINKED, guid_hash
 from termnews.sync.remote import RemoteEntry
 
@@ -38,14 +39,8 @@ class LocalIndex:
     @classmethod
     def of_feeds(cls, conn: sqlite3.Connection, feed_urls: Iterable[str]) -> LocalIndex:
         index = cls()
-        urls = sorted(set(feed_urls))
-        for i in range(0, len(urls), 500):
-            chunk = urls[i : i + 500]
-            for feed, key, guid, url in conn.execute(
-                    f"""SELECT f.url, a.key, a.guid, a.url FROM articles a
-                        JOIN feeds f ON f.id = a.feed_id
-                        WHERE f.url IN ({','.join('?' * len(chunk))})""", chunk):
-                index.add(feed, key, guid, url)
+        for feed, key, guid, url in cache.article_guids(conn, feed_urls):
+            index.add(feed, key, guid, url)
         return index
 
     def match(self, feed_url: str, entry_hash: str, url: str) -> str | None:
@@ -62,19 +57,13 @@ class LocalIndex:
 def new_articles(conn: sqlite3.Connection, after_id: int,
                  feed_urls: Sequence[str]) -> tuple[LocalIndex, int]:
     """Articles cached since after_id in these feeds, indexed; and the highest id now."""
-    top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+    top = cache.last_article_id(conn)
     index = LocalIndex()
     if top <= after_id or not feed_urls:
-        return index, int(top)
-    for i in range(0, len(feed_urls), 500):
-        chunk = list(feed_urls[i : i + 500])
-        for feed, key, guid, url in conn.execute(
-                f"""SELECT f.url, a.key, a.guid, a.url FROM articles a
-                    JOIN feeds f ON f.id = a.feed_id
-                    WHERE a.id > ? AND f.url IN ({','.join('?' * len(chunk))})""",
-                [after_id, *chunk]):
-            index.add(feed, key, guid, url)
-    return index, int(top)
+        return index, top
+    for feed, key, guid, url in cache.article_guids(conn, feed_urls, after_id=after_id):
+        index.add(feed, key, guid, url)
+    return index, top
 
 
 def guid_for(entry: RemoteEntry) -> str:

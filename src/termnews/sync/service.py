@@ -25,22 +25,31 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from termnews.config import SyncConfig
-from termnews.model import FeedSource, FetchResult, Subscription, SyncStatus, SyncSummary
+from termnews.config import Config, SyncConfig
+from termnews.model import (
+    FEED_OUTLET_PREFIX,
+    FOLDER_OUTLET_PREFIX,
+    FeedSource,
+    FetchResult,
+    Outlet,
+    Subscription,
+    SyncStatus,
+    SyncSummary,
+    slug,
+)
+from termnews.paths import Paths
 from termnews.store import cache, state
 from termnews.store import sync_state as js
 from termnews.store.db import transaction
 from termnews.sync.errors import BUSY, SyncError
 from termnews.sync.remote import Backend, Pull, RemoteEntry, RemoteFeed
-
-if TYPE_CHECKING:
-    from termnews.library import Library
 
 UNMATCHED_DAYS = 30  # a journaled mark whose entry never reached the server is dropped after
 LOCK_WAIT = 60.0  # seconds a sync waits for another one of the same profile to end
@@ -77,21 +86,29 @@ class _Counts:
 
 
 class SyncService:
-    """Sync one profile of a Library with the server its config names."""
+    """Sync one profile with the server its config names.
 
-    def __init__(self, library: Library, *, backend: Backend | None = None) -> None:
-        cfg = library.config.sync_for(library.profile)
+    ``conn`` is a connection of the thread that runs the sync (``store.db.connect``);
+    ``catalog`` gives the catalog's outlets, asked only when subscriptions change."""
+
+    def __init__(self, conn: sqlite3.Connection, paths: Paths, config: Config, profile: str,
+                 *, catalog: Callable[[], Sequence[Outlet]],
+                 backend: Backend | None = None) -> None:
+        cfg = config.sync_for(profile)
         if cfg is None:
             raise SyncError("no [sync] table in the config for this profile", "config")
-        self.lib = library
+        self.conn = conn
+        self.paths = paths
+        self.config = config
         self.cfg = cfg
-        self.profile = library.profile
+        self.profile = profile
+        self._catalog = catalog
         self._backend = backend
 
     # --- status --------------------------------------------------------------------
 
     def status(self) -> SyncStatus:
-        conn = self.lib.conn
+        conn = self.conn
         last = state.get_pref(conn, self.profile, js.PREF_LAST)
         return SyncStatus(
             service=self.cfg.service, url=self.cfg.url, source=self.cfg.source,
@@ -106,7 +123,7 @@ class SyncService:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """One sync per profile and data directory at a time (the TUI and a cron job)."""
-        path = self.lib.paths.state_db.with_name(f".sync-{_safe(self.profile)}.lock")
+        path = self.paths.state_db.with_name(f".sync-{_safe(self.profile)}.lock")
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             deadline = time.monotonic() + LOCK_WAIT
@@ -132,7 +149,7 @@ class SyncService:
             backend = self._backend
             try:
                 if backend is None:
-                    backend = make_backend(self.cfg, self.lib.config.refresh.user_agent)
+                    backend = make_backend(self.cfg, self.config.refresh.user_agent)
                 counts = self._run(backend, store)
             except SyncError as exc:
                 if exc.kind != BUSY:
@@ -145,20 +162,20 @@ class SyncService:
         if counts.grown:
             from termnews.prune import prune_paths
 
-            prune_paths(self.lib.paths, self.lib.config, counts.grown)
+            prune_paths(self.paths, self.config, counts.grown)
         return SyncSummary(up=counts.up, down=counts.down, conflicts=counts.conflicts,
                            new_articles=counts.new_articles,
                            subscriptions=counts.subscriptions, requests=requests,
                            warnings=tuple(counts.warnings))
 
     def _set_prefs(self, values: dict[str, Any]) -> None:
-        conn = self.lib.conn
+        conn = self.conn
         with transaction(conn):
             for name, value in values.items():
                 state.set_pref(conn, self.profile, name, value)
 
     def _run(self, backend: Backend, store: bool) -> _Counts:
-        conn = self.lib.conn
+        conn = self.conn
         counts = _Counts()
         remote_feeds = backend.feeds()  # first: a server that does not answer changes nothing
         if state.get_pref(conn, self.profile, js.PREF_ACCOUNT) != backend.account:
@@ -182,7 +199,7 @@ class SyncService:
     def _catalog_places(self) -> dict[str, tuple[Subscription, str]]:
         """Catalog section feeds: url -> (their subscription, their server category)."""
         places: dict[str, tuple[Subscription, str]] = {}
-        for outlet in self.lib.catalog():
+        for outlet in self._catalog():
             for ed in outlet.editions:
                 for sec in ed.sections:
                     places.setdefault(sec.feed_url, (
@@ -195,7 +212,7 @@ class SyncService:
                     ) -> tuple[list[RemoteFeed], dict[str, str], list[RemoteFeed]]:
         """Settle subscriptions; returns the server's feeds, a map from their ids to local
         feed URLs, and the feeds new to this side since the last sync."""
-        conn = self.lib.conn
+        conn = self.conn
         profile = self.profile
         local = {s.feed_url: s for s in state.subscriptions(conn, profile)}
         base = js.known_feeds(conn, profile)
@@ -292,7 +309,6 @@ class SyncService:
                             places: dict[str, tuple[Subscription, str]],
                             backend: Backend) -> Subscription:
         from termnews.feeds.clean import clean_line
-        from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, slug
 
         if url in places:
             return places[url][0]
@@ -320,10 +336,10 @@ class SyncService:
     def _match_new_articles(self, counts: _Counts) -> None:
         """Server entries whose article was not here yet: match the articles cached since
         the last sync, and give them the server's marks."""
-        conn = self.lib.conn
+        conn = self.conn
         profile = self.profile
         seen = state.get_pref(conn, profile, js.PREF_SEEN_ARTICLE) or 0
-        top = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+        top = cache.last_article_id(conn)
         if top == seen:
             return  # nothing cached since the last sync
         if top < seen:
@@ -340,7 +356,7 @@ class SyncService:
                 found.append((rid, key, read, starred))
         with transaction(conn):
             js.set_item_keys(conn, profile, [(rid, key) for rid, key, _r, _s in found])
-            marks = _marks(conn, profile, [k for _rid, k, _r, _s in found])
+            marks = state.marks_of(conn, profile, [k for _rid, k, _r, _s in found])
             journal = {(p.kind, p.key) for p in js.pending(conn, profile)}
             for _rid, key, read, starred in found:
                 local = marks.get(key, (False, False))
@@ -364,7 +380,7 @@ class SyncService:
 
     def _merge(self, backend: Backend, pull: Pull, by_remote: dict[str, str], store: bool,
                counts: _Counts) -> None:
-        conn = self.lib.conn
+        conn = self.conn
         profile = self.profile
         # What the server said last time: of every entry when the pull is a snapshot of
         # the server's state, else of the entries the pull brought.
@@ -392,7 +408,7 @@ class SyncService:
                    (key := keys.get(rid) or (known[rid].key if rid in known else None))
                    and any((kind, key) in journal for kind in (js.READ, js.STAR))]
         times = backend.changed_times(untimed) if untimed else {}
-        marks = _marks(conn, profile, [k for k in (keys.get(rid) or (
+        marks = state.marks_of(conn, profile, [k for k in (keys.get(rid) or (
             known[rid].key if rid in known else None) for rid in remote) if k])
         rows: list[tuple[int, str, str, str, str | None, bool, bool]] = []
         apply: dict[tuple[str, bool], list[str]] = {}
@@ -451,7 +467,7 @@ class SyncService:
     def _journal_union(self, known: dict[int, js.Item],
                        remote: dict[int, tuple[bool, bool, float | None]],
                        keys: dict[int, str], marks: dict[str, tuple[bool, bool]]) -> None:
-        conn = self.lib.conn
+        conn = self.conn
         ups: dict[str, list[str]] = {js.READ: [], js.STAR: []}
         for rid, (r_read, r_star, _t) in remote.items():
             key = keys.get(rid)
@@ -470,7 +486,7 @@ class SyncService:
     def _keys_for(self, entries: dict[int, RemoteEntry], known: dict[int, js.Item],
                   by_remote: dict[str, str], store: bool, counts: _Counts) -> dict[int, str]:
         """Local article keys of pulled entries: known, matched, or (server source) stored."""
-        conn = self.lib.conn
+        conn = self.conn
         keys: dict[int, str] = {}
         open_: list[RemoteEntry] = []
         for rid, e in entries.items():
@@ -501,7 +517,7 @@ class SyncService:
         """Store server entries as articles of their feeds (source = "server")."""
         from termnews.sync.match import parsed_feed
 
-        conn = self.lib.conn
+        conn = self.conn
         subs = {s.feed_url: s for s in state.subscriptions(conn, self.profile)}
         keys: dict[int, str] = {}
         with transaction(conn):
@@ -512,9 +528,8 @@ class SyncService:
                 cache.ensure_feed(conn, FeedSource(url=feed_url, outlet=sub.outlet,
                                                    edition=sub.edition, section=sub.section,
                                                    title=sub.title))
-                row = conn.execute("SELECT language FROM feeds WHERE url = ?",
-                                   (feed_url,)).fetchone()
-                parsed = parsed_feed(feed_url, pairs, (row[0] if row else "") or sub.edition)
+                parsed = parsed_feed(feed_url, pairs,
+                                     cache.feed_language(conn, feed_url) or sub.edition)
                 new = cache.store_entries(conn, feed_url, parsed, whole_document=False)
                 if new:
                     counts.new_articles += new
@@ -528,7 +543,7 @@ class SyncService:
     # --- 4. push --------------------------------------------------------------------------
 
     def _push(self, backend: Backend, counts: _Counts) -> None:
-        conn = self.lib.conn
+        conn = self.conn
         profile = self.profile
         pend = [p for p in js.pending(conn, profile) if p.kind != js.SUBSCRIBE]
         if not pend:
@@ -564,19 +579,6 @@ class SyncService:
                     js.set_item_state(conn, profile, ids, kind, value)
                     js.forget(conn, profile, [p for _rid, p in chunk])
                 counts.up += len(chunk)
-
-
-def _marks(conn: Any, profile: str, keys: Sequence[str]) -> dict[str, tuple[bool, bool]]:
-    result: dict[str, tuple[bool, bool]] = {}
-    keys = list(dict.fromkeys(keys))
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        for k, r, s in conn.execute(
-                f"""SELECT key, read, starred FROM state.marks
-                    WHERE profile = ? AND key IN ({','.join('?' * len(chunk))})""",
-                [profile, *chunk]):
-            result[k] = (bool(r), bool(s))
-    return result
 
 
 def _safe(name: str) -> str:

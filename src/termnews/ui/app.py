@@ -10,20 +10,13 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from termnews.errors import TermnewsError
 from termnews.i18n import _, set_language
 from termnews.library import Library
 from termnews.shutdown import ENDING_SIGNALS
-from termnews.store.db import StoreError
+from termnews.ui.commands import TermnewsCommands
 from termnews.ui.keys import APP_BINDINGS, user_keymap
 from termnews.ui.views import StartState, load_start
-
-try:  # the command palette provider (actions, sections, articles, themes)
-    from termnews.ui.commands import TermnewsCommands
-
-    _COMMANDS = App.COMMANDS | {TermnewsCommands}
-except ImportError:  # pragma: no cover - only while the palette is being written
-    _COMMANDS = App.COMMANDS
-
 
 BACKUP_DELAY = 2.0  # seconds after start: the daily backup of state.db stays off the first frame
 
@@ -32,7 +25,7 @@ class TermnewsApp(App[int]):
     CSS_PATH = Path(__file__).with_name("termnews.tcss")
     TITLE = "termnews"
     BINDINGS = APP_BINDINGS  # type: ignore[assignment]
-    COMMANDS = _COMMANDS
+    COMMANDS = App.COMMANDS | {TermnewsCommands}  # actions, sections, articles, themes
 
     def __init__(self, library: Library, *, start: StartState | None = None,
                  offline: bool = False, edition: str | None = None) -> None:
@@ -85,7 +78,7 @@ class TermnewsApp(App[int]):
     def _back_up_state_now(self) -> None:
         try:
             self.library.back_up_state_if_due()
-        except StoreError as exc:  # a damaged state.db, no room for the copy …
+        except TermnewsError as exc:  # a damaged state.db, no room for the copy …
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False,
                                   timeout=20)
 

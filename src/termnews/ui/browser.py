@@ -1,7 +1,7 @@
 """Open article links in a browser, safely.
 
 Links come from feeds, which are hostile input: only clean http(s) URLs are
-opened (``feeds.clean.safe_http_url``). ``webbrowser.open`` runs in a thread
+opened (``library.safe_link``). ``webbrowser.open`` runs in a thread
 worker because a console browser picked by ``$BROWSER`` can block; a terminal
 browser set in the config runs in the suspended terminal, without a shell.
 """
@@ -20,9 +20,9 @@ from termnews.i18n import _
 
 def checked_url(url: str | None, base: str | None = None) -> str | None:
     """The URL if it may be opened, else None (javascript:, file:, data:, '-…' are refused)."""
-    from termnews.feeds.clean import safe_http_url
+    from termnews.library import safe_link
 
-    safe = safe_http_url(url, base)
+    safe = safe_link(url, base)
     # Belt and braces: a URL a browser could read as an option never leaves here.
     if safe is None or safe.startswith("-") or not safe.lower().startswith(("http://", "https://")):
         return None

@@ -12,7 +12,6 @@ text as markup, so help is passed as ``Content`` too.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -22,8 +21,9 @@ from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from termnews.errors import TermnewsError
 from termnews.i18n import N_, _
-from termnews.library import FEED_OUTLET_PREFIX, LibraryError
+from termnews.library import FEED_OUTLET_PREFIX
 from termnews.model import ArticleQuery, ArticleRow, Outlet, Subscription
 from termnews.ui.themes import set_theme, theme_names
 
@@ -212,7 +212,7 @@ class TermnewsCommands(Provider):
 
         try:
             rows = await asyncio.to_thread(find)
-        except (sqlite3.Error, LibraryError):  # e.g. a locked database: no article hits
+        except TermnewsError:  # e.g. a locked database: no article hits
             return
         places = getattr(self, "_places", {})
         for rank, row in enumerate(rows):

@@ -13,9 +13,9 @@ from termnews.i18n import _
 
 def valid_feed_url(text: str) -> str | None:
     """The cleaned URL when text is an http(s) URL with a host, else None."""
-    from termnews.feeds.clean import safe_http_url
+    from termnews.library import safe_link
 
-    return safe_http_url(text.strip())
+    return safe_link(text.strip())
 
 
 class AddFeedScreen(ModalScreen[str | None]):

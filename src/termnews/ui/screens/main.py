@@ -15,18 +15,17 @@ panes and labels, ``main_lists``, ``main_reading``, ``main_marks``,
 
 from __future__ import annotations
 
-import errno
-import sqlite3
+import logging
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from termnews.errors import TermnewsError
 from termnews.i18n import _
-from termnews.library import Library
+from termnews.library import Library, StoreError
 from termnews.ui.keys import LIST_BINDINGS, SCREEN_BINDINGS, all_bindings
 from termnews.ui.screens.main_editions import EditionsMixin
 from termnews.ui.screens.main_frame import NARROW, MainFrame
@@ -46,6 +45,8 @@ from termnews.ui.widgets.masthead import Masthead
 from termnews.ui.widgets.sections import SectionList
 
 __all__ = ["NARROW", "PREFETCH_RELATED", "MainScreen"]
+
+log = logging.getLogger(__name__)
 
 
 class MainScreen(
@@ -164,10 +165,8 @@ class MainScreen(
     # --- help ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        try:
-            from termnews.ui.screens.help import HelpScreen
-        except ImportError:
-            return
+        from termnews.ui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.help_rows()))
 
     def help_rows(self) -> list[tuple[str, str, str]]:
@@ -188,17 +187,13 @@ class MainScreen(
     # --- workers -----------------------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            if isinstance(error, sqlite3.Error) or (
-                    isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)):
-                self._explain_failure(error)  # which file, what cause: a check, in a thread
-                return
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, StoreError):  # which file, what cause (the Library found out)
             self.notify(_("Error: {error}").format(error=error), severity="error",
-                        markup=False)
-
-    @work(thread=True, group="failure", exit_on_error=False)
-    def _explain_failure(self, error: BaseException) -> None:
-        text = str(self.library.failure(error))
-        self.app.call_from_thread(self.notify, _("Error: {error}").format(error=text),
-                                  severity="error", markup=False, timeout=10)
+                        markup=False, timeout=10)
+            return
+        if not isinstance(error, TermnewsError):  # a bug: its trace goes to the log
+            log.error("worker %s failed", event.worker.name, exc_info=error)
+        self.notify(_("Error: {error}").format(error=error), severity="error", markup=False)

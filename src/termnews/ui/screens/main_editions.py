@@ -86,13 +86,7 @@ class EditionsMixin(MainFrame):
 
     @work(thread=True, group="counterpart", exclusive=True, exit_on_error=False)
     def _find_counterpart(self, article_id: int, lang: str, outlet: str | None = None) -> None:
-        found: int | None = None
-        try:
-            from termnews.related import counterpart
-
-            found = counterpart(self.library, article_id, lang)
-        except ImportError:
-            pass
+        found = self.library.counterpart(article_id, lang)
         self.app.call_from_thread(self._counterpart_found, lang, found, outlet)
 
     async def _counterpart_found(self, lang: str, found: int | None,
@@ -112,10 +106,7 @@ class EditionsMixin(MainFrame):
         outlet = self.place.outlet_obj()
         if outlet is None:
             return
-        try:
-            from termnews.ui.screens.edition_picker import EditionPicker
-        except ImportError:
-            return
+        from termnews.ui.screens.edition_picker import EditionPicker
 
         def done(lang: str | None) -> None:
             if lang and lang != self.place.edition:

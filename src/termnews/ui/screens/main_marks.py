@@ -5,15 +5,17 @@ again, with a notice that says why: the list never shows what is not stored."""
 
 from __future__ import annotations
 
-import sqlite3
+import logging
 from dataclasses import replace
 
 from textual import work
 
+from termnews.errors import TermnewsError
 from termnews.i18n import ngettext
 from termnews.model import ArticleQuery
-from termnews.store.db import StoreError
 from termnews.ui.screens.main_frame import MainFrame
+
+log = logging.getLogger(__name__)
 
 
 class MarksMixin(MainFrame):
@@ -54,7 +56,7 @@ class MarksMixin(MainFrame):
                 self.library.mark_read(ids, read)
             if starred is not None:
                 self.library.star(ids, starred)
-        except Exception as exc:
+        except Exception as exc:  # whatever failed, the list must not show what is not stored
             error = self._failure(exc)
             self.app.call_from_thread(self._marks_not_saved, ids, read, starred, error)
             return
@@ -62,9 +64,9 @@ class MarksMixin(MainFrame):
         self.app.call_from_thread(self.schedule_sync)
 
     def _failure(self, exc: Exception) -> str:
-        """Why marks were not saved: the file and the cause for a storage error."""
-        if isinstance(exc, (sqlite3.Error, OSError, StoreError)):
-            return str(self.library.failure(exc, self.library.paths.state_db))
+        """Why marks were not saved (a storage error names the file and the cause)."""
+        if not isinstance(exc, TermnewsError):  # a bug: its trace goes to the log
+            log.error("marks not saved", exc_info=exc)
         return str(exc) or type(exc).__name__
 
     def _marks_not_saved(self, ids: list[int], read: bool | None, starred: bool | None,
@@ -116,7 +118,7 @@ class MarksMixin(MainFrame):
     def _mark_all(self, q: ArticleQuery) -> None:
         try:
             n = self.library.mark_all(q, read=True)
-        except Exception as exc:
+        except Exception as exc:  # whatever failed, the list shows again what is stored
             error = self._failure(exc)
             self.app.call_from_thread(self._reload)  # the list shows what is stored
             self.app.call_from_thread(self.notify, error, severity="error", markup=False,

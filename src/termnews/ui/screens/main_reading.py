@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from termnews.i18n import _
+from termnews.library import RETRY_ON_OPEN
 from termnews.model import Article
 from termnews.ui.messages import ArticleLoaded, LeadImageLoaded, RelatedLoaded
 from termnews.ui.screens.main_frame import MainFrame
@@ -60,11 +61,7 @@ class ReadingMixin(MainFrame):
         if push:
             lib.push_history(article_id)
         lib.set_pref("article", article_id)
-        try:
-            from termnews.related import related_articles
-        except ImportError:
-            return
-        items = related_articles(lib, article_id)
+        items = lib.related(article_id)
         self.post_message(RelatedLoaded(article_id, items))
 
     def _markdown(self, article: Article) -> tuple[str, str]:
@@ -113,30 +110,23 @@ class ReadingMixin(MainFrame):
 
     @work(thread=True, group="fulltext", exclusive=True, exit_on_error=False)
     def _fetch_full_text(self, article_id: int, prefetch: list[int]) -> None:
-        from termnews import fulltext
-
         lib = self.library
         article = lib.article(article_id)
         if article is None:
             return
         if not article.full_text:
-            asyncio.run(fulltext.fetch_article_text(
-                lib, article_id, retry_failed_after=fulltext.RETRY_ON_OPEN))
-            fresh = lib.article(article_id)
+            fresh = asyncio.run(lib.fetch_full_text(article_id,
+                                                    retry_failed_after=RETRY_ON_OPEN))
             if fresh is not None and (fresh.full_text, fresh.full_text_error) != (
                     article.full_text, article.full_text_error):
                 self.post_message(ArticleLoaded(fresh, *self._markdown(fresh), True))
         if prefetch:
-            asyncio.run(fulltext.prefetch(lib, prefetch))
+            asyncio.run(lib.prefetch(prefetch))
 
     @work(thread=True, group="image", exclusive=True, exit_on_error=False)
     def _load_image(self, article_id: int, url: str, feed_url: str) -> None:
         """The lead image from disk, else fetched now (not offline); None when there is none."""
-        from termnews.images import cached_image
-
-        path = asyncio.run(cached_image(self.library.paths, self.config, url,
-                                        offline=self.offline, origin=feed_url or None)
-                           ) if url else None
+        path = asyncio.run(self.library.lead_image(url, origin=feed_url or None))
         self.post_message(LeadImageLoaded(article_id, path))
 
     async def on_lead_image_loaded(self, message: LeadImageLoaded) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
+import logging
 from datetime import UTC, datetime
 
 from textual import work
 
+from termnews.errors import TermnewsError
 from termnews.i18n import _, ngettext
 from termnews.model import RefreshEvent, RefreshSummary
 from termnews.ui.messages import RefreshDone, RefreshProgress
 from termnews.ui.screens.main_frame import MainFrame
+
+log = logging.getLogger(__name__)
 
 
 def outcome_text(summary: RefreshSummary) -> str:
@@ -62,10 +64,9 @@ class RefreshMixin(MainFrame):
         try:
             summary = await self.library.refresh(urls, progress=progress)
         except Exception as exc:  # a refresh failure must never end the reading
-            error: BaseException = exc
-            if isinstance(exc, (sqlite3.Error, OSError)):  # name the file and the cause
-                error = await asyncio.to_thread(self.library.failure, exc)
-            self.post_message(RefreshDone(None, str(error) or type(error).__name__, None))
+            if not isinstance(exc, TermnewsError):  # a bug: its trace goes to the log
+                log.error("refresh failed", exc_info=exc)
+            self.post_message(RefreshDone(None, str(exc) or type(exc).__name__, None))
             return
         self.post_message(RefreshDone(summary, None, datetime.now(UTC)))
 

@@ -4,14 +4,19 @@ sits in the masthead."""
 
 from __future__ import annotations
 
+import logging
+
 from textual import work
 
+from termnews.errors import TermnewsError
 from termnews.i18n import _, ngettext
 from termnews.model import SyncStatus, SyncSummary
 from termnews.ui.messages import SyncDone
 from termnews.ui.screens.main_frame import MainFrame
 
 SYNC_AFTER_MARKS = 4.0  # seconds of quiet after a mark before it goes to the server
+
+log = logging.getLogger(__name__)
 
 
 class SyncMixin(MainFrame):
@@ -57,19 +62,20 @@ class SyncMixin(MainFrame):
 
     @work(thread=True, group="sync", exit_on_error=False, name="sync")
     def _sync_worker(self) -> None:
-        from termnews.sync.errors import SyncError
-
         summary: SyncSummary | None = None
         error: str | None = None
         try:
             summary = self.library.sync()
-        except SyncError as exc:
+        except TermnewsError as exc:
             error = str(exc)
         except Exception as exc:  # a sync must never end the reading
+            log.error("sync failed", exc_info=exc)
             error = str(exc) or type(exc).__name__
         try:
             status = self.library.sync_status()
-        except Exception:
+        except Exception as exc:  # no status to show, but the masthead must leave "syncing"
+            if not isinstance(exc, TermnewsError):
+                log.error("sync status", exc_info=exc)
             status = None
         self.post_message(SyncDone(summary, error, status))
 
@@ -77,11 +83,8 @@ class SyncMixin(MainFrame):
     def _load_sync_status(self) -> None:
         if not self._sync_checked_config:
             self._sync_checked_config = True
-            from termnews.sync.secrets import exposure_warning
-
-            exposed = exposure_warning(self.library.config)
-            if exposed:
-                self.app.call_from_thread(self.notify, exposed, severity="warning",
+            for warning in self.library.sync_warnings():
+                self.app.call_from_thread(self.notify, warning, severity="warning",
                                           markup=False, timeout=10)
         self.post_message(SyncDone(None, None, self.library.sync_status()))
 
