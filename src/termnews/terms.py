@@ -82,16 +82,16 @@ def words(text: str) -> list[str]:
 
 def _load_stemmer(algorithm: str) -> Callable[[str], str] | None:
     try:
-        import Stemmer  # PyStemmer: the Snowball C library
+        import Stemmer  # PyStemmer: the Snowball C library, CPython only (pyproject.toml)
 
         return Stemmer.Stemmer(algorithm, 0).stemWord  # type: ignore[no-any-return]
-    except (ImportError, KeyError):
+    except (ImportError, KeyError):  # another Python, or no such stemmer: the pure one
         pass
-    try:
-        import snowballstemmer
+    import snowballstemmer
 
+    try:
         return snowballstemmer.stemmer(algorithm).stemWord  # type: ignore[no-any-return]
-    except (ImportError, KeyError):
+    except KeyError:  # no stemmer for this language
         return None
 
 
@@ -130,15 +130,10 @@ def _lemma(word: str, lang: str) -> str | None:
     if lang != "ru" or not word.isalpha():
         return None
     if not _MORPH:
-        try:
-            import pymorphy3
+        import pymorphy3
 
-            _MORPH.append(pymorphy3.MorphAnalyzer())
-        except ImportError:  # not installed: stems alone
-            _MORPH.append(None)
+        _MORPH.append(pymorphy3.MorphAnalyzer())
     morph = _MORPH[0]
-    if morph is None:
-        return None
     return str(morph.parse(word)[0].normal_form)  # type: ignore[attr-defined]
 
 

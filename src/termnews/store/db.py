@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from termnews.errors import TermnewsError
 from termnews.store import health
 from termnews.store.health import Notice
 from termnews.store.schema import CACHE_MIGRATIONS, STATE_MIGRATIONS
@@ -29,7 +30,7 @@ MigrationProgress = Callable[[int, int], None]
 BUSY_TIMEOUT_MS = 30_000
 
 
-class StoreError(Exception):
+class StoreError(TermnewsError):
     """The data directory cannot be used (read-only, full, corrupt …)."""
 
 
@@ -49,12 +50,9 @@ def restore_command(data_dir: Path) -> str:
 
     default = None
     if not os.environ.get(ENV_DATA_DIR):
-        try:
-            import platformdirs
+        import platformdirs
 
-            default = Path(platformdirs.user_data_dir("termnews"))
-        except ImportError:  # pragma: no cover - platformdirs is a dependency
-            pass
+        default = Path(platformdirs.user_data_dir("termnews"))
     if default is not None and data_dir == default:
         return "termnews state restore"
     return f"termnews --data-dir {shlex.quote(str(data_dir))} state restore"

@@ -161,10 +161,7 @@ class SubscriptionsMixin(MainFrame):
         return keys[0] if keys else "starred"
 
     def action_subscriptions(self) -> None:
-        try:
-            from termnews.ui.screens.subscriptions import SubscriptionsScreen
-        except ImportError:
-            return
+        from termnews.ui.screens.subscriptions import SubscriptionsScreen
 
         def done(changed: bool | None) -> None:
             if changed:
