@@ -64,6 +64,14 @@ class UIConfig:
     feed_order: str = "file"  # sidebar order of folders and feeds: one of FEED_ORDERS
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class LogConfig:
+    level: str = "info"  # what termnews.log records: one of LOG_LEVELS (--debug: "debug")
+
+
 @dataclass(frozen=True, slots=True)
 class FeedOverride:
     """Per-feed settings from a ``[feeds."URL"]`` table."""
@@ -124,6 +132,7 @@ class Config:
     refresh: RefreshConfig = field(default_factory=RefreshConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     ui: UIConfig = field(default_factory=UIConfig)
+    log: LogConfig = field(default_factory=LogConfig)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> key(s)
     feeds: dict[str, FeedOverride] = field(default_factory=dict)
     outlets: tuple[UserOutlet, ...] = ()
@@ -364,6 +373,11 @@ def load_config(path: Path) -> Config:
             if cfg.ui.feed_order not in FEED_ORDERS:
                 raise ConfigError(f"{path}: 'ui.feed_order' must be one of "
                                   f"{', '.join(FEED_ORDERS)}, not {cfg.ui.feed_order!r}")
+        elif key == "log":
+            cfg = replace(cfg, log=_coerce(LogConfig, value, key, path, warnings))
+            if cfg.log.level not in LOG_LEVELS:
+                raise ConfigError(f"{path}: 'log.level' must be one of "
+                                  f"{', '.join(LOG_LEVELS)}, not {cfg.log.level!r}")
         elif key == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"{path}: [keys] must map binding ids to key strings")

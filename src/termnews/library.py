@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import locale
+import logging
 import os
 import sqlite3
 import threading
@@ -67,6 +68,8 @@ __all__ = [
     "StateDamaged", "StoreError", "SyncError", "is_feed_url", "safe_link", "slug",
 ]
 
+log = logging.getLogger(__name__)
+
 ENV_PROFILE = "TERMNEWS_PROFILE"
 RETRY_ON_OPEN = 15 * 60.0  # seconds before opening an article asks its failed page again
 EVERYTHING = ("*", "*")  # hidden_unread's key for the view of every subscription
@@ -117,6 +120,14 @@ def unique_key(key: str, taken: set[str]) -> str:
         n += 1
         candidate = f"{key}-{n}"
     return candidate
+
+
+def _log_refresh(summary: RefreshSummary) -> None:
+    log.info("refresh: %d feeds ok (%d unchanged), %d failed, %d new articles",
+             summary.feeds_ok, summary.not_modified, summary.feeds_failed,
+             summary.new_articles)
+    for url, error in summary.errors:  # addresses may carry a private token: debug only
+        log.debug("refresh: %s: %s", url, error)
 
 
 def is_feed_url(url: str) -> bool:
@@ -268,6 +279,8 @@ class Library:
     def take_notices(self) -> list[Notice]:
         with self._lock:
             notices, self.notices[:] = list(self.notices), []
+        for notice in notices:
+            log.warning("%s", notice.text)
         return notices
 
     def failure(self, exc: BaseException, file: Path | None = None) -> StoreError:
@@ -289,12 +302,15 @@ class Library:
         from termnews.store.backup import BackupError, back_up_if_due
 
         try:
-            return back_up_if_due(self.paths.state_db)
+            made = back_up_if_due(self.paths.state_db)
         except BackupError as exc:
             problem = health.check_file(self.paths.state_db)
             if problem is not None:
                 raise StateDamaged(self.paths.state_db, problem) from None
             raise StoreError(str(exc)) from None
+        if made is not None:
+            log.info("state.db backed up to %s", made)
+        return made
 
     # --- state.db by hand: backups, restore, reset (files only: no connection) ----------
 
@@ -843,7 +859,11 @@ class Library:
     def sync(self) -> SyncSummary:
         """Push local changes to the sync server and pull its changes (blocking; the TUI
         calls it from a thread worker). Raises SyncError."""
-        return self._sync_service().run()
+        summary = self._sync_service().run()
+        log.info("sync: %d up, %d down, %d conflicts, %d new articles, %d requests",
+                 summary.up, summary.down, summary.conflicts, summary.new_articles,
+                 summary.requests)
+        return summary
 
     def sync_status(self) -> SyncStatus | None:
         if self.sync_config is None:
@@ -879,9 +899,11 @@ class Library:
             from termnews.sync.source import finish
 
             summary, direct = await asyncio.to_thread(self._pull_from_server, progress)
-            return await finish(self.paths, self.config, summary, direct,
-                                self.subscribed_urls(), progress=progress,
-                                full_text=self._full_text(full_text))
+            summary = await finish(self.paths, self.config, summary, direct,
+                                   self.subscribed_urls(), progress=progress,
+                                   full_text=self._full_text(full_text))
+            _log_refresh(summary)
+            return summary
         from termnews.refresh import run_refresh
 
         sources = self.feed_sources(urls)
@@ -890,6 +912,7 @@ class Library:
             full_text=self._full_text(full_text), allow_files=self.demo,
         )
         self._key_by_titles(s.url for s in sources)
+        _log_refresh(summary)
         return summary
 
     def refresh_from_server(self, *, progress: Callable[[RefreshEvent], None] | None = None,
@@ -907,6 +930,7 @@ class Library:
             summary = asyncio.run(finish(self.paths, self.config, summary, direct,
                                          self.subscribed_urls(), progress=progress,
                                          full_text=full))
+        _log_refresh(summary)
         return summary
 
     def _pull_from_server(self, progress: Callable[[RefreshEvent], None] | None

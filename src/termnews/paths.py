@@ -21,6 +21,7 @@ class Paths:
     config_dir: Path
     data_dir: Path
     cache_dir: Path
+    state_dir: Path | None = None  # the log's folder (None: the data folder)
 
     @property
     def config_file(self) -> Path:
@@ -37,6 +38,11 @@ class Paths:
     @property
     def images_dir(self) -> Path:
         return self.cache_dir / "images"
+
+    @property
+    def log_file(self) -> Path:
+        """termnews.log: what a bug report needs (``termnews.logs``)."""
+        return (self.state_dir or self.data_dir) / "termnews.log"
 
     def ensure(self) -> Paths:
         for d in (self.config_dir, self.data_dir, self.cache_dir):
@@ -56,6 +62,7 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> Paths:
         config_dir=Path(platformdirs.user_config_dir(APP)),
         data_dir=Path(platformdirs.user_data_dir(APP)),
         cache_dir=Path(platformdirs.user_cache_dir(APP)),
+        state_dir=Path(platformdirs.user_state_dir(APP)),
     )
 
 

@@ -9,8 +9,10 @@ Exit status: 0 success, 1 failure, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from termnews import __version__
@@ -18,7 +20,10 @@ from termnews.cli.context import CliError, Context
 from termnews.errors import TermnewsError
 from termnews.i18n import _, environment_language, language, resolve_language, set_language
 from termnews.library import CacheDamaged
+from termnews.paths import resolve_paths
 from termnews.shutdown import Terminated, signals_raise
+
+log = logging.getLogger(__name__)
 
 # Subcommand modules, in the order `termnews --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -51,6 +56,8 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true",
                         help=_("the bundled offline demo outlet, in its own data folder"))
     parser.add_argument("--edition", metavar="LANG", help=_("start in this edition (TUI)"))
+    parser.add_argument("--debug", action="store_true",
+                        help=_("record every detail in the log file (below)"))
 
 
 def _global_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]] | None:
@@ -75,12 +82,14 @@ def _tui_args(argv: Sequence[str]) -> argparse.Namespace | None:
     return args
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(log_file: Path | None = None) -> argparse.ArgumentParser:
     import importlib
 
     parser = argparse.ArgumentParser(
         prog="termnews",
         description=_("A terminal news reader: outlets, editions, sections, offline cache."),
+        epilog=_("Log file (attach it to a bug report): {path}").format(
+            path=log_file or resolve_paths().log_file),
     )
     parser.add_argument("--version", action="version", version=f"termnews {__version__}")
     _global_options(parser)
@@ -112,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             set_language(previous)  # the in-process callers (tests) get their language back
     ctx = Context.from_args(args)
+    ctx.start_log()
     try:
         from termnews.cli.tui import run_tui
 
@@ -122,12 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(argv: list[str], early: Context | None) -> int:
-    parser = build_parser()
+    parser = build_parser(early.paths.log_file if early is not None else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for bad usage
         return int(exc.code or 0)
     ctx = Context.from_args(args)
+    ctx.start_log()
+    log.info("termnews %s: %s", __version__, args.command)
     if early is not None and early.paths == ctx.paths:
         ctx._config = early._config  # read once
     def run() -> int:
@@ -148,11 +160,13 @@ def _guarded(run: Callable[[], int], ctx: Context, *, again: bool = True) -> int
     try:
         return run()
     except CliError as exc:
+        log.warning("%s", exc)
         print(f"termnews: {exc}", file=sys.stderr)
         return exc.status
     except TermnewsError as exc:
         # e.g. a full disk or damage mid-command: one line naming the file and the
         # cause (the Library turned SQLite's error into it), not a trace
+        log.warning("%s: %s", type(exc).__name__, exc)
         if isinstance(exc, CacheDamaged) and again:
             ctx.close()
             return _guarded(run, ctx, again=False)
@@ -181,3 +195,6 @@ def _guarded(run: Callable[[], int], ctx: Context, *, again: bool = True) -> int
         except (OSError, ValueError):
             pass
         return 0
+    except Exception:  # a bug: its trace goes to the log too, then as Python prints it
+        log.exception("termnews failed")
+        raise

@@ -29,6 +29,7 @@ class Context:
     profile: str | None
     offline: bool
     demo: bool
+    debug: bool = False
     _config: Config | None = None
     _library: Library | None = field(default=None, repr=False)
     _warned: bool = False
@@ -38,7 +39,19 @@ class Context:
         paths = resolve_paths(args.data_dir)
         if args.demo:
             paths = demo_paths(paths)
-        return cls(paths=paths, profile=args.profile, offline=args.offline, demo=args.demo)
+        return cls(paths=paths, profile=args.profile, offline=args.offline, demo=args.demo,
+                   debug=bool(getattr(args, "debug", False)))
+
+    def start_log(self) -> None:
+        """Records go to the log file from here on: every detail with --debug, else as
+        much as ``[log] level`` says (a config that cannot be read: the default)."""
+        from termnews import logs
+
+        try:
+            level = self.config.log.level
+        except CliError:
+            level = "info"
+        logs.setup(self.paths.log_file, "debug" if self.debug else level)
 
     @property
     def config(self) -> Config:

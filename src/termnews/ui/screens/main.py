@@ -141,6 +141,10 @@ class MainScreen(
         """The network and the long queries come after the cached first frame."""
         import gc
 
+        from termnews import __version__
+
+        log.info("termnews %s: the reader, profile %s", __version__, self.library.profile)
+
         if not gc.isenabled():  # run_tui held collections off until now
             gc.freeze()  # start-up objects live as long as the app: keep them out of scans
             gc.enable()
