@@ -34,7 +34,7 @@ class Table:
     """One language's table, read into memory; look-ups from any thread (read only)."""
 
     def __init__(self, folder: Path, lang: str) -> None:
-        import dawg_python  # type: ignore[import-untyped]
+        import dawg_python
 
         self._words: Any = dawg_python.IntDAWG().load(str(folder / f"{lang}.dawg"))
         meta = json.loads((folder / f"{lang}.json").read_text(encoding="utf-8"))

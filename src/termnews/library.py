@@ -137,7 +137,7 @@ def is_feed_url(url: str) -> bool:
     return is_feed_url(url)
 
 
-def safe_link(url: str, base: str | None = None) -> str | None:
+def safe_link(url: str | None, base: str | None = None) -> str | None:
     """A link from feed or page text as an absolute http(s) URL, or None when it is not
     one a browser may be sent to."""
     from termnews.feeds.clean import safe_http_url

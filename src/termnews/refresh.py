@@ -101,7 +101,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 
 def backoff_seconds(fail_count: int) -> float:
     """Exponential back-off for a feed that failed fail_count times in a row (≥ 1)."""
-    return min(60.0 * 2 ** max(fail_count - 1, 0), MAX_BACKOFF)
+    return min(60.0 * 2.0 ** max(fail_count - 1, 0), MAX_BACKOFF)
 
 
 @dataclass(slots=True)

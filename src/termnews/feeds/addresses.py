@@ -146,7 +146,7 @@ async def origin_is_local(url: str) -> bool:
     if is_localhost_name(host):
         return True
     addresses = await addresses_of(host, port)
-    return bool(addresses) and all(is_local_ip(a, port) for a in addresses)
+    return bool(addresses) and all(is_local_ip(a, port) for a in addresses or ())
 
 
 @contextlib.contextmanager

@@ -39,6 +39,7 @@ def from_struct(t: Any) -> datetime | None:
     if not t:
         return None
     try:
-        return datetime(*t[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = t[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (ValueError, TypeError, OverflowError):
         return None

@@ -22,7 +22,7 @@ _URL_PARENS = {ord("("): "%28", ord(")"): "%29"}
 def _converter() -> Any:
     from markdownify import MarkdownConverter
 
-    class SafeConverter(MarkdownConverter):  # type: ignore[misc]
+    class SafeConverter(MarkdownConverter):
         """Links only to http(s); images become a caption line; nothing else from the page."""
 
         def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NoReturn
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
@@ -79,7 +80,7 @@ class _Refused(Exception):
     pass
 
 
-def _refuse(*_: object) -> None:
+def _refuse(*_: object) -> NoReturn:
     raise _Refused
 
 
@@ -251,4 +252,4 @@ def build_opml(feeds: Iterable[ExportFeed], *, title: str = "termnews subscripti
         ET.SubElement(folder(feed.path), "outline", type="rss", text=name, title=name,
                       xmlUrl=_clean(feed.url))
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"

@@ -61,7 +61,7 @@ def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, Any]]]:
     from babel.messages.frontend import parse_mapping_cfg
 
     with cfg.open(encoding="utf-8") as fh:
-        method_map, options_map = parse_mapping_cfg(fh, str(cfg))
+        method_map, options_map = parse_mapping_cfg(fh, str(cfg))  # type: ignore[no-untyped-call]
     return method_map, options_map
 
 

@@ -484,7 +484,7 @@ def search_languages(conn: sqlite3.Connection, q: ArticleQuery) -> list[str]:
     """The languages of the feeds q shows: a search stems its words in each."""
     clauses, params = _feed_where(q)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    langs = set()
+    langs: set[str] = set()
     for language, edition in conn.execute(
             f"SELECT DISTINCT f.language, f.edition FROM feeds f{where}", params):
         langs.update((lang_code(language), lang_code(edition)))

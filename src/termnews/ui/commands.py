@@ -23,7 +23,7 @@ from textual.content import Content
 
 from termnews.errors import TermnewsError
 from termnews.i18n import N_, _
-from termnews.library import FEED_OUTLET_PREFIX
+from termnews.library import FEED_OUTLET_PREFIX, Library
 from termnews.model import ArticleQuery, ArticleRow, Outlet, Subscription
 from termnews.ui.themes import set_theme, theme_names
 
@@ -136,7 +136,7 @@ def _key(value: object) -> str:
 class TermnewsCommands(Provider):
     """Actions, themes, sections and articles for the command palette."""
 
-    def _library(self) -> Any:
+    def _library(self) -> Library | None:
         return getattr(self.app, "library", None) or getattr(self.screen, "library", None)
 
     async def startup(self) -> None:
@@ -147,9 +147,11 @@ class TermnewsCommands(Provider):
         place = getattr(self.screen, "place", None)
         outlet = _key(getattr(place, "outlet", None) or getattr(self.screen, "outlet", None))
         edition = _key(getattr(place, "edition", None) or getattr(self.screen, "edition", None))
-        subs = getattr(place, "subscriptions", None)
-        outlets = getattr(place, "outlets", None)
-        if subs is None or outlets is None:
+        subs: list[Subscription] | None = getattr(place, "subscriptions", None)
+        outlets: tuple[Outlet, ...] | None = getattr(place, "outlets", None)
+        if subs is not None and outlets is not None:
+            known = (subs, outlets)
+        else:
             library = self._library()
             if library is None:
                 return
@@ -157,9 +159,9 @@ class TermnewsCommands(Provider):
             def read() -> tuple[list[Subscription], tuple[Outlet, ...]]:
                 return library.subscriptions(), library.outlets()
 
-            subs, outlets = await asyncio.to_thread(read)
-        self._places = place_names(tuple(outlets))
-        self._sections = section_entries(list(subs), tuple(outlets), outlet, edition)
+            known = await asyncio.to_thread(read)
+        self._places = place_names(tuple(known[1]))
+        self._sections = section_entries(list(known[0]), tuple(known[1]), outlet, edition)
 
     def entries(self) -> Iterator[Entry]:
         screen = self.screen

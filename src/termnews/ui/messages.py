@@ -156,6 +156,15 @@ class RefreshDone(Message):
 
 
 @dataclass
+class CounterpartFound(Message):
+    """The article telling the open one's story in edition lang (None: none is cached)."""
+
+    lang: str
+    article_id: int | None
+    outlet: str | None
+
+
+@dataclass
 class SyncDone(Message):
     """A sync with the sync server ended: what it did, or why it failed."""
 

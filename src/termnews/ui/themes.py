@@ -8,7 +8,7 @@ is saved.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from textual.app import App
 from textual.signal import SignalError
@@ -49,7 +49,7 @@ def save_theme(app: App[object], library: PrefStore, name: str) -> None:
                    exit_on_error=False)
 
 
-def apply_saved_theme(app: App[object], library: PrefStore, default: str | None = None) -> str:
+def apply_saved_theme(app: App[Any], library: PrefStore, default: str | None = None) -> str:
     """Set the profile's theme and save later changes; call it from the App's on_mount.
 
     Returns the theme in use (the saved one when it still exists).

@@ -16,8 +16,10 @@ panes and labels, ``main_lists``, ``main_reading``, ``main_marks``,
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
@@ -63,7 +65,7 @@ class MainScreen(
 ):
     """The screen people live in."""
 
-    BINDINGS = [*LIST_BINDINGS, *SCREEN_BINDINGS]  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = [*LIST_BINDINGS, *SCREEN_BINDINGS]
 
     def __init__(self, library: Library, start: StartState, *, offline: bool = False) -> None:
         super().__init__()

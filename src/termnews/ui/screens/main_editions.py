@@ -6,6 +6,7 @@ from textual import work
 from textual.widgets import Input
 
 from termnews.i18n import _, set_language
+from termnews.ui.messages import CounterpartFound
 from termnews.ui.screens.main_frame import MainFrame
 from termnews.ui.views import EVERYTHING, group_key, split_key
 from termnews.ui.widgets.keyhints import KeyHints
@@ -86,11 +87,11 @@ class EditionsMixin(MainFrame):
 
     @work(thread=True, group="counterpart", exclusive=True, exit_on_error=False)
     def _find_counterpart(self, article_id: int, lang: str, outlet: str | None = None) -> None:
-        found = self.library.counterpart(article_id, lang)
-        self.app.call_from_thread(self._counterpart_found, lang, found, outlet)
+        self.post_message(CounterpartFound(lang, self.library.counterpart(article_id, lang),
+                                           outlet))
 
-    async def _counterpart_found(self, lang: str, found: int | None,
-                                 outlet: str | None = None) -> None:
+    async def on_counterpart_found(self, message: CounterpartFound) -> None:
+        lang, found, outlet = message.lang, message.article_id, message.outlet
         if found is None:
             self.article_id = None
             self.article = None

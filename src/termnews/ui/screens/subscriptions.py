@@ -139,7 +139,7 @@ class SubsTree(Tree[SubsItem]):
         Binding("k", "cursor_up", show=False),
     ]
 
-    def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
+    def process_label(self, label: str | Text) -> Text:
         # Labels are feed or catalog text: a str must never be parsed as markup.
         text = label if isinstance(label, Text) else Text(label)
         return text.split()[0] if text.plain else text

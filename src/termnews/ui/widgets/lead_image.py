@@ -11,7 +11,7 @@ which kept them only if Pillow could read them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -36,14 +36,14 @@ def image_widget(path: Path, mode: str) -> Widget:
     """A widget drawing the image at path, the way ``ui.image_mode`` says."""
     import textual_image.widget as tiw
 
-    classes: dict[str, type[Widget]] = {
+    classes: dict[str, Any] = {
         "sixel": tiw.SixelImage,
         "kitty": tiw.TGPImage,
         "halfcell": tiw.HalfcellImage,
         "unicode": tiw.UnicodeImage,
     }
     cls = classes.get(mode, tiw.Image)
-    widget = cls(str(path), id="lead-image")
+    widget: Widget = cls(str(path), id="lead-image")
     widget.styles.height = IMAGE_ROWS
     widget.styles.width = "auto"
     return widget

@@ -8,13 +8,13 @@ Rows are plain text segments: nothing here is ever parsed as markup.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import ClassVar, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -35,7 +35,7 @@ def fit(text: str, width: int) -> str:
 class RowList(ScrollView, can_focus=True):
     """A list of rows with a cursor; subclasses implement ``row_count`` and ``render_row``."""
 
-    BINDINGS: list[Binding] = LIST_BINDINGS  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = [*LIST_BINDINGS]
 
     COMPONENT_CLASSES = {"row-list--cursor", "row-list--dim", "row-list--accent"}
 
