@@ -32,7 +32,13 @@ from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, Re
 from termnews.paths import Paths
 from termnews.shutdown import Stopped, in_thread, wait_to_end
 from termnews.store import cache
-from termnews.store.db import StoreError, connect, transaction, tune_for_bulk_writes
+from termnews.store.db import (
+    StoreError,
+    connect,
+    database_path,
+    transaction,
+    tune_for_bulk_writes,
+)
 from termnews.store.health import cause, is_damage, where
 
 INLINE_PARSES = 3  # up to this many documents are parsed in-process (no pool start-up)
@@ -119,12 +125,7 @@ def _load_info(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, _Feed
     """What each feed's last fetches left: point queries on the unique url index."""
     info: dict[str, _FeedInfo] = {}
     for url in urls:
-        row = conn.execute(
-            """SELECT etag, last_modified, next_fetch_at, fail_count, http_status, error,
-                      EXISTS(SELECT 1 FROM articles a WHERE a.feed_id = feeds.id)
-               FROM feeds WHERE url = ?""",
-            (url,),
-        ).fetchone()
+        row = cache.fetch_record(conn, url)
         if row is not None:
             info[url] = _FeedInfo(row[0], row[1], row[2], row[3] or 0, row[4], row[5],
                                   bool(row[6]))
@@ -388,15 +389,12 @@ async def run_refresh(
         from termnews.prune import prune_paths
         await in_thread(prune_paths, paths, config, renewed)
     if full_text and summary.feeds_ok:
-        try:
-            from termnews.fulltext import fetch_missing_full_texts
-        except ImportError:
-            pass
-        else:
-            await fetch_missing_full_texts(
-                paths, config, [s.url for s in feeds], limit=config.refresh.full_text_limit,
-                allow_files=allow_files,
-            )
+        from termnews.fulltext import fetch_missing_full_texts
+
+        await fetch_missing_full_texts(
+            paths, config, [s.url for s in feeds], limit=config.refresh.full_text_limit,
+            allow_files=allow_files,
+        )
     return summary
 
 
@@ -416,7 +414,7 @@ async def _refresh(
     done = 0
     ok = failed = not_modified = new_total = 0
     errors: list[tuple[str, str]] = []
-    writer = _Writer(conn, Path(conn.execute("PRAGMA main.database_list").fetchone()[2]))
+    writer = _Writer(conn, database_path(conn))
     writer_task = asyncio.create_task(writer.run())
     limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
     budget = _BodyBudget(BODY_BUDGET)

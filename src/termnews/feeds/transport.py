@@ -18,15 +18,9 @@ ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
 
 def ssl_context() -> ssl.SSLContext:
     """A verifying TLS context: SSL_CERT_FILE when set, else certifi's bundle (as httpx)."""
-    cafile = os.environ.get("SSL_CERT_FILE")
-    if not cafile:
-        try:
-            import certifi
+    import certifi
 
-            cafile = certifi.where()
-        except ImportError:
-            cafile = None
-    return ssl.create_default_context(cafile=cafile)
+    return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or certifi.where())
 
 
 class Client:

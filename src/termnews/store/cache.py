@@ -152,6 +152,21 @@ def record_fetch(
         )
 
 
+def fetch_record(conn: sqlite3.Connection, url: str
+                 ) -> tuple[str | None, str | None, float | None, int | None, int | None,
+                            str | None, int] | None:
+    """What a feed's last fetches left: (etag, last_modified, next_fetch_at, fail_count,
+    http_status, error, whether it has articles); a point query on the url index."""
+    row: tuple[str | None, str | None, float | None, int | None, int | None, str | None,
+               int] | None = conn.execute(
+        """SELECT etag, last_modified, next_fetch_at, fail_count, http_status, error,
+                  EXISTS(SELECT 1 FROM articles a WHERE a.feed_id = feeds.id)
+           FROM feeds WHERE url = ?""",
+        (url,),
+    ).fetchone()
+    return row
+
+
 def fail_count(conn: sqlite3.Connection, url: str) -> int:
     row = conn.execute("SELECT fail_count FROM feeds WHERE url=?", (url,)).fetchone()
     return int(row[0]) if row else 0

@@ -251,6 +251,11 @@ BULK_CACHE_KIB = 16 * 1024
 BULK_CHECKPOINT_PAGES = 8192
 
 
+def database_path(conn: sqlite3.Connection) -> Path:
+    """The file of the connection's main database."""
+    return Path(conn.execute("PRAGMA main.database_list").fetchone()[2])
+
+
 def tune_for_bulk_writes(conn: sqlite3.Connection) -> None:
     """A connection that will write a lot: a bigger page cache, fewer checkpoints (the
     rest of the WAL is checkpointed when the connection closes)."""
