@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -24,14 +22,10 @@ DEMO = ROOT / "src" / "termnews" / "catalog" / "demo"
 LANGS = ("en", "ru", "de", "fr", "pt", "es")
 
 
-@cache
 def build_demo() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_demo", ROOT / "scripts" / "build_demo.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_demo"] = module  # dataclasses look the module up by name
-    spec.loader.exec_module(module)
-    return module
+    import scripts.build_demo
+
+    return scripts.build_demo
 
 
 @cache

@@ -3,11 +3,9 @@ dictionaries as terms.py folds and stems today, read in any process without maki
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -18,14 +16,10 @@ from termnews import lemmas, terms
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@cache
 def build_lemmas() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_lemmas",
-                                                  ROOT / "scripts" / "build_lemmas.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    import scripts.build_lemmas  # simplemma only once a test needs it
+
+    return scripts.build_lemmas
 
 
 @pytest.mark.parametrize("lang", sorted(terms.LEMMA_LANGS))

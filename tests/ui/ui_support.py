@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import ModuleType
 
 from termnews.config import Config
@@ -104,14 +101,7 @@ REAL_CATALOG = Library.catalog  # captured before any test replaces it: the bund
 
 
 def load_screenshots() -> ModuleType:
-    """scripts/screenshots.py as a module (its set-up is the snapshots' set-up)."""
-    name = "termnews_screenshots"
-    if name in sys.modules:
-        return sys.modules[name]
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location(name, root / "scripts" / "screenshots.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    """scripts/screenshots.py (its set-up is the snapshots' set-up)."""
+    import scripts.screenshots
+
+    return scripts.screenshots
