@@ -156,6 +156,13 @@ class RefreshDone(Message):
 
 
 @dataclass
+class HistoryLoaded(Message):
+    """The profile's stored reading history, oldest first."""
+
+    ids: list[int]
+
+
+@dataclass
 class CounterpartFound(Message):
     """The article telling the open one's story in edition lang (None: none is cached)."""
 

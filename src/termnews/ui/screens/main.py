@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from termnews.errors import TermnewsError
 from termnews.i18n import _
 from termnews.library import Library, StoreError
+from termnews.ui.history import History
 from termnews.ui.keys import LIST_BINDINGS, SCREEN_BINDINGS, all_bindings
 from termnews.ui.screens.main_editions import EditionsMixin
 from termnews.ui.screens.main_frame import NARROW, MainFrame
@@ -82,8 +83,7 @@ class MainScreen(
         self.last_refresh = start.last_refresh
         self.article = None
         self.article_id = None
-        self.history = []
-        self.history_pos = -1
+        self.history = History()
         self.unread = {}
         self.hidden_unread = {}
         self.starred_count = 0

@@ -23,6 +23,7 @@ from termnews.library import Library
 from termnews.model import Article, ArticleQuery, Outlet, RefreshEvent, Subscription
 from termnews.terms import SearchQuery
 from termnews.ui import timefmt
+from termnews.ui.history import History
 from termnews.ui.sidebar import Counts, build_sidebar
 from termnews.ui.views import EVERYTHING, Place, StartState, split_key
 from termnews.ui.widgets.article_list import ArticleList
@@ -72,8 +73,7 @@ class MainFrame(Screen[None]):
     last_refresh: datetime | None
     article: Article | None
     article_id: int | None
-    history: list[int]
-    history_pos: int
+    history: History  # the articles read, and where in them the reader is
     unread: dict[str, int]
     hidden_unread: dict[tuple[str, str], int]  # All counts a story in two sections once
     starred_count: int

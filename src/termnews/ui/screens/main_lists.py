@@ -17,6 +17,7 @@ from termnews.ui import timefmt
 from termnews.ui.messages import (
     CountsLoaded,
     GroupToggled,
+    HistoryLoaded,
     ListCounted,
     ListLoaded,
     PageLoaded,
@@ -201,13 +202,10 @@ class ListsMixin(MainFrame):
 
     @work(thread=True, group="history", exit_on_error=False)
     def _load_history(self) -> None:
-        ids = self.library.history()
-        self.app.call_from_thread(self._set_history, ids)
+        self.post_message(HistoryLoaded(self.library.history()))
 
-    def _set_history(self, ids: list[int]) -> None:
-        if not self.history:
-            self.history = ids
-            self.history_pos = len(ids) - 1
+    def on_history_loaded(self, message: HistoryLoaded) -> None:
+        self.history.restore(message.ids)
 
     @work(thread=True, group="prefs", exit_on_error=False)
     def _save_prefs(self, **prefs: Any) -> None:

@@ -297,16 +297,16 @@ class NavigationMixin(MainFrame):
         self._unread(-1)
 
     def action_back(self) -> None:
-        if self.history_pos > 0:
-            self.history_pos -= 1
-            self.open_article(self.history[self.history_pos], push=False)
-        elif self.history and self.article_id is None:
-            self.open_article(self.history[self.history_pos], push=False)
+        target = self.history.back()
+        if target is None and self.article_id is None:
+            target = self.history.current  # the article closed last opens again
+        if target is not None:
+            self.open_article(target, push=False)
 
     def action_forward(self) -> None:
-        if self.history_pos + 1 < len(self.history):
-            self.history_pos += 1
-            self.open_article(self.history[self.history_pos], push=False)
+        target = self.history.forward()
+        if target is not None:
+            self.open_article(target, push=False)
 
     # --- for the command palette ------------------------------------------------------------
 

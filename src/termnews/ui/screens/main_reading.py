@@ -26,10 +26,8 @@ class ReadingMixin(MainFrame):
                      select: bool = True) -> None:
         if select:
             self.articles.select_id(article_id)
-        if push and (not self.history or self.history[self.history_pos] != article_id):
-            del self.history[self.history_pos + 1:]
-            self.history.append(article_id)
-            self.history_pos = len(self.history) - 1
+        if push:
+            self.history.visit(article_id)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
