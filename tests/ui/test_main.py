@@ -248,7 +248,7 @@ async def test_offline_start_never_fetches(ui_paths: Paths, feed_server: object)
         await pilot.press("r")
         screen = await settle(app, pilot)
         assert server.requests == []  # type: ignore[attr-defined]
-        assert screen._status_text()[0] == _("offline")
+        assert screen.masthead.status_text()[0] == _("offline")
     lib.close()
 
 
@@ -265,7 +265,7 @@ async def test_network_down_shows_offline_and_keeps_articles(ui_paths: Paths,
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
         assert screen.net_down
-        assert screen._status_text()[1]  # shown as offline
+        assert screen.masthead.status_text()[1]  # shown as offline
         assert titles(screen) == ["A story", "B story"]
     lib.close()
 

@@ -77,10 +77,8 @@ class MainScreen(
         self.search_text = ""
         self.search_matches = None
         self.offline = offline
-        self.net_down = False
         self.background_started = False  # set once the after-first-frame work has begun
-        self.refreshing = None
-        self.last_refresh = start.last_refresh
+        self.set_reactive(MainFrame.last_refresh, start.last_refresh)
         self.article = None
         self.article_id = None
         self.history = History()
@@ -99,9 +97,6 @@ class MainScreen(
         self._seek = None
         self._presses = []
         self._draining = False
-        self.syncing = False
-        self.sync_label = ""
-        self.sync_failed = False
         self._sync_timer = None
         self._sync_again = False
         self._sync_shown_error = None
@@ -110,7 +105,9 @@ class MainScreen(
     # --- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Masthead()
+        yield Masthead(offline=self.offline).data_bind(
+            MainFrame.refreshing, MainFrame.last_refresh, MainFrame.net_down,
+            MainFrame.syncing, MainFrame.sync_label, MainFrame.sync_failed)
         with Horizontal(id="body"):
             yield SectionList(id="sections")
             with Vertical(id="list-col"):
@@ -165,7 +162,6 @@ class MainScreen(
             minutes = self.config.refresh.interval_minutes
             if minutes > 0:
                 self.set_interval(minutes * 60, self.run_refresh)
-        self.set_interval(30, self._update_status)
         self.background_started = True
 
     # --- help ------------------------------------------------------------------------------

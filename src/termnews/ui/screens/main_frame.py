@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.events import Resize
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
@@ -22,7 +23,6 @@ from termnews.i18n import _
 from termnews.library import Library
 from termnews.model import Article, ArticleQuery, Outlet, RefreshEvent, Subscription
 from termnews.terms import SearchQuery
-from termnews.ui import timefmt
 from termnews.ui.history import History
 from termnews.ui.sidebar import Counts, build_sidebar
 from termnews.ui.views import EVERYTHING, Place, StartState, split_key
@@ -59,6 +59,14 @@ class Seek:
 class MainFrame(Screen[None]):
     """Panes, layout and labels of the reading screen; the state it shows."""
 
+    # The refresh and sync state; the masthead is bound to it (``data_bind``).
+    refreshing: var[RefreshEvent | None] = var(None)  # a refresh under way: its progress
+    last_refresh: var[datetime | None] = var(None)
+    net_down = var(False)  # the last refresh reached no feed
+    syncing = var(False)  # a sync with the sync server is running
+    sync_label = var("")  # the sync part of the masthead ("" without a sync server)
+    sync_failed = var(False)
+
     # The reading state, owned and set by ``MainScreen.__init__``.
     library: Library
     config: Config
@@ -67,10 +75,7 @@ class MainFrame(Screen[None]):
     search_text: str
     search_matches: SearchQuery | None  # the words the search view's query matched
     offline: bool
-    net_down: bool
     background_started: bool
-    refreshing: RefreshEvent | None
-    last_refresh: datetime | None
     article: Article | None
     article_id: int | None
     history: History  # the articles read, and where in them the reader is
@@ -89,9 +94,6 @@ class MainFrame(Screen[None]):
     _seek: Seek | None  # n/p waiting for a list
     _presses: list[int]  # n/p presses not handled yet, in order
     _draining: bool
-    syncing: bool  # a sync with the sync server is running
-    sync_label: str  # the sync part of the masthead ("" without a sync server)
-    sync_failed: bool
     _sync_timer: Any
     _sync_again: bool
     _sync_shown_error: str | None
@@ -250,25 +252,6 @@ class MainFrame(Screen[None]):
                     error=error)
         self.articles.refresh()
 
-    def _status_text(self) -> tuple[str, bool]:
-        if self.offline:
-            return _("offline"), True
-        if self.refreshing is not None:
-            ev = self.refreshing
-            return _("refreshing {done}/{total}").format(done=ev.done, total=ev.total), False
-        when = timefmt.relative(self.last_refresh) if self.last_refresh else _("not refreshed yet")
-        if self.net_down:
-            return _("offline") + " · " + when, True
-        return "⟳ " + when, False
-
-    def _update_status(self) -> None:
-        text, offline = self._status_text()
-        sync = "⇅ " + _("syncing") if self.syncing else self.sync_label
-        if sync and not self.offline:
-            text += " · " + sync
-            offline = offline or (self.sync_failed and not self.syncing)
-        self.masthead.set_status(text, offline=offline)
-
     async def _update_masthead(self) -> None:
         # Everything belongs to no one outlet: no outlet name, no edition tabs.
         outlet = None if self.view == EVERYTHING else self.place.outlet_obj()
@@ -276,7 +259,7 @@ class MainFrame(Screen[None]):
         editions = [(e.lang, e.lang.upper() or "—", e.name) for e in outlet.editions] \
             if outlet else []
         self.masthead.set_editions(editions, self.place.edition)
-        self._update_status()
+        self.masthead.show_status()  # a new language, maybe
 
     def _rebuild_sections(self) -> None:
         counts = Counts(unread=self.unread, hidden=self.hidden_unread, errors=self.feed_errors,

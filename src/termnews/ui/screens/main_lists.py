@@ -197,7 +197,7 @@ class ListsMixin(MainFrame):
             self.app.call_from_thread(self._formats_ready)
 
     def _formats_ready(self) -> None:
-        self._update_status()
+        self.masthead.show_status()
         self.articles.refresh()  # drops the drawn-line cache too
 
     @work(thread=True, group="history", exit_on_error=False)

@@ -56,7 +56,6 @@ class RefreshMixin(MainFrame):
         if self.offline:
             return
         self.refreshing = RefreshEvent(url="", done=0, total=0, new_articles=0)
-        self._update_status()
 
         def progress(event: RefreshEvent) -> None:
             self.post_message(RefreshProgress(event))
@@ -72,7 +71,6 @@ class RefreshMixin(MainFrame):
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         self.refreshing = message.event
-        self._update_status()
 
     def on_refresh_done(self, message: RefreshDone) -> None:
         self.refreshing = None
@@ -95,5 +93,4 @@ class RefreshMixin(MainFrame):
                 self._load_list(keep_id=row.id if row else None, reload=True)
             # Feed titles and failures are news too: the sidebar reads them again.
             self._load_counts(place=True)
-        self._update_status()
         self.after_refresh()

@@ -57,7 +57,6 @@ class SyncMixin(MainFrame):
             self._sync_again = True  # one more after this one: it may miss the latest marks
             return
         self.syncing = True
-        self._update_status()
         self._sync_worker()
 
     @work(thread=True, group="sync", exit_on_error=False, name="sync")
@@ -119,4 +118,3 @@ class SyncMixin(MainFrame):
             self.sync_label, self.sync_failed = "⇅ " + _("not synced yet"), False
         else:
             self.sync_label, self.sync_failed = "⇅ " + _("synced"), False
-        self._update_status()
