@@ -16,6 +16,7 @@ from termnews.library import Library
 from termnews.shutdown import ENDING_SIGNALS
 from termnews.ui.commands import TermnewsCommands
 from termnews.ui.keys import APP_BINDINGS, user_keymap
+from termnews.ui.messages import Notice
 from termnews.ui.views import StartState, load_start
 
 BACKUP_DELAY = 2.0  # seconds after start: the daily backup of state.db stays off the first frame
@@ -79,8 +80,11 @@ class TermnewsApp(App[int]):
         try:
             self.library.back_up_state_if_due()
         except TermnewsError as exc:  # a damaged state.db, no room for the copy …
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False,
-                                  timeout=20)
+            self.post_message(Notice(str(exc), "error", timeout=20))
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, severity=message.severity, markup=False,
+                    timeout=message.timeout)
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from textual.message import Message
 
@@ -153,6 +154,56 @@ class RefreshDone(Message):
     summary: RefreshSummary | None
     error: str | None
     when: datetime | None
+
+
+@dataclass
+class Notice(Message):
+    """Something a worker has to tell the reader (a notification, never markup)."""
+
+    text: str
+    severity: Literal["information", "warning", "error"] = "information"
+    timeout: float | None = None
+
+
+@dataclass
+class FormatsReady(Message):
+    """The dates and numbers of the reader's language can be drawn now (Babel loaded)."""
+
+
+@dataclass
+class SubscriptionsChanged(Message):
+    """The profile's subscriptions (and outlets) after a change; what to say and fetch."""
+
+    subscriptions: list[Subscription]
+    outlets: tuple[Outlet, ...]
+    notice: str = ""
+    refresh: tuple[str, ...] = ()  # the feeds to fetch now
+    refresh_all: bool = False  # every feed
+
+
+@dataclass
+class MarksSaved(Message):
+    """Marks a key set were saved (error None), or why not: the list shows them undone."""
+
+    ids: list[int]
+    read: bool | None
+    starred: bool | None
+    error: str | None = None
+
+
+@dataclass
+class MarkedAllRead(Message):
+    """Mark all read ended: how many articles it marked, or why it failed."""
+
+    count: int
+    error: str | None = None
+
+
+@dataclass
+class ArticleUrl(Message):
+    """The address of an article (looked up to open it in the browser)."""
+
+    url: str
 
 
 @dataclass

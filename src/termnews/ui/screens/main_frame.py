@@ -24,6 +24,7 @@ from termnews.library import Library
 from termnews.model import Article, ArticleQuery, Outlet, RefreshEvent, Subscription
 from termnews.terms import SearchQuery
 from termnews.ui.history import History
+from termnews.ui.messages import Notice
 from termnews.ui.sidebar import Counts, build_sidebar
 from termnews.ui.views import EVERYTHING, Place, StartState, split_key
 from termnews.ui.widgets.article_list import ArticleList
@@ -128,6 +129,10 @@ class MainFrame(Screen[None]):
         def schedule_sync(self, delay: float | None = None) -> None: ...
         def after_refresh(self) -> None: ...
         def _reload_place(self) -> Worker[None]: ...
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, severity=message.severity, markup=False,
+                    timeout=message.timeout)
 
     # --- the interface the command palette uses ------------------------------------
 

@@ -16,6 +16,7 @@ from termnews.model import ArticleQuery
 from termnews.ui import timefmt
 from termnews.ui.messages import (
     CountsLoaded,
+    FormatsReady,
     GroupToggled,
     HistoryLoaded,
     ListCounted,
@@ -194,9 +195,9 @@ class ListsMixin(MainFrame):
     @work(thread=True, group="formats", exit_on_error=False)
     def _warm_up_formats(self) -> None:
         if timefmt.warm_up():
-            self.app.call_from_thread(self._formats_ready)
+            self.post_message(FormatsReady())
 
-    def _formats_ready(self) -> None:
+    def on_formats_ready(self) -> None:
         self.masthead.show_status()
         self.articles.refresh()  # drops the drawn-line cache too
 

@@ -13,6 +13,7 @@ from textual import work
 from termnews.errors import TermnewsError
 from termnews.i18n import ngettext
 from termnews.model import ArticleQuery
+from termnews.ui.messages import MarkedAllRead, MarksSaved
 from termnews.ui.screens.main_frame import MainFrame
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,16 @@ class MarksMixin(MainFrame):
             if starred is not None:
                 self.library.star(ids, starred)
         except Exception as exc:  # whatever failed, the list must not show what is not stored
-            error = self._failure(exc)
-            self.app.call_from_thread(self._marks_not_saved, ids, read, starred, error)
+            self.post_message(MarksSaved(ids, read, starred, self._failure(exc)))
             return
         self._post_counts()
-        self.app.call_from_thread(self.schedule_sync)
+        self.post_message(MarksSaved(ids, read, starred))
+
+    def on_marks_saved(self, message: MarksSaved) -> None:
+        if message.error is None:
+            self.schedule_sync()
+        else:
+            self._marks_not_saved(message.ids, message.read, message.starred, message.error)
 
     def _failure(self, exc: Exception) -> str:
         """Why marks were not saved (a storage error names the file and the cause)."""
@@ -119,12 +125,16 @@ class MarksMixin(MainFrame):
         try:
             n = self.library.mark_all(q, read=True)
         except Exception as exc:  # whatever failed, the list shows again what is stored
-            error = self._failure(exc)
-            self.app.call_from_thread(self._reload)  # the list shows what is stored
-            self.app.call_from_thread(self.notify, error, severity="error", markup=False,
-                                      timeout=10)
+            self.post_message(MarkedAllRead(0, self._failure(exc)))
             return
         self._post_counts()
-        self.app.call_from_thread(self.schedule_sync)
-        text = ngettext("{n} article marked read", "{n} articles marked read", n).format(n=n)
-        self.app.call_from_thread(self.notify, text, markup=False)
+        self.post_message(MarkedAllRead(n))
+
+    def on_marked_all_read(self, message: MarkedAllRead) -> None:
+        if message.error is not None:
+            self._reload()  # the list shows what is stored
+            self.notify(message.error, severity="error", markup=False, timeout=10)
+            return
+        self.schedule_sync()
+        self.notify(ngettext("{n} article marked read", "{n} articles marked read",
+                             message.count).format(n=message.count), markup=False)

@@ -10,7 +10,7 @@ from textual import work
 from termnews.i18n import _
 from termnews.library import RETRY_ON_OPEN
 from termnews.model import Article
-from termnews.ui.messages import ArticleLoaded, LeadImageLoaded, RelatedLoaded
+from termnews.ui.messages import ArticleLoaded, ArticleUrl, LeadImageLoaded, RelatedLoaded
 from termnews.ui.screens.main_frame import MainFrame
 
 if TYPE_CHECKING:
@@ -145,7 +145,10 @@ class ReadingMixin(MainFrame):
     def _open_row_url(self, article_id: int) -> None:
         article = self.library.article(article_id)
         if article is not None:
-            self.app.call_from_thread(self._open_url, article.url)
+            self.post_message(ArticleUrl(article.url))
+
+    def on_article_url(self, message: ArticleUrl) -> None:
+        self._open_url(message.url)
 
     def _open_url(self, url: str, base: str | None = None) -> None:
         from termnews.ui.browser import open_url

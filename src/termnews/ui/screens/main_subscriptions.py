@@ -8,6 +8,7 @@ from textual import work
 
 from termnews.i18n import _, ngettext
 from termnews.model import Outlet, Subscription
+from termnews.ui.messages import SubscriptionsChanged
 from termnews.ui.screens.main_frame import MainFrame
 from termnews.ui.views import EVERYTHING, is_own, split_key
 from termnews.ui.widgets.keyhints import KeyHints
@@ -103,14 +104,20 @@ class SubscriptionsMixin(MainFrame):
             lib.remove_feeds(change.urls)
         else:
             lib.unsubscribe(change.outlet, change.edition, change.section)
-        subs = lib.subscriptions()
-        outlets = lib.outlets()
-        self.app.call_from_thread(self._subscriptions_changed, subs, outlets)
-        msg = (_("Subscribed to {section}") if change.subscribe else
-               _("Left {section}")).format(section=change.name)
-        self.app.call_from_thread(self.notify, msg, markup=False)
-        if change.subscribe and not self.offline:
-            self.app.call_from_thread(self.run_refresh, list(change.urls))
+        notice = (_("Subscribed to {section}") if change.subscribe else
+                  _("Left {section}")).format(section=change.name)
+        self.post_message(SubscriptionsChanged(
+            lib.subscriptions(), lib.outlets(), notice,
+            refresh=change.urls if change.subscribe and not self.offline else ()))
+
+    def on_subscriptions_changed(self, message: SubscriptionsChanged) -> None:
+        self._subscriptions_changed(message.subscriptions, message.outlets)
+        if message.notice:
+            self.notify(message.notice, markup=False)
+        if message.refresh_all:
+            self.run_refresh()
+        elif message.refresh:
+            self.run_refresh(list(message.refresh))
 
     def _subscriptions_changed(self, subs: list[Subscription], outlets: tuple[Outlet, ...]
                                ) -> None:
@@ -172,7 +179,5 @@ class SubscriptionsMixin(MainFrame):
     @work(thread=True, group="subscriptions", exclusive=True, exit_on_error=False)
     def _reload_place(self) -> None:
         lib = self.library
-        self.app.call_from_thread(self._subscriptions_changed, lib.subscriptions(),
-                                  lib.outlets())
-        if not self.offline:
-            self.app.call_from_thread(self.run_refresh)
+        self.post_message(SubscriptionsChanged(lib.subscriptions(), lib.outlets(),
+                                               refresh_all=not self.offline))

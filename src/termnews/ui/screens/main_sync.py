@@ -11,7 +11,7 @@ from textual import work
 from termnews.errors import TermnewsError
 from termnews.i18n import _, ngettext
 from termnews.model import SyncStatus, SyncSummary
-from termnews.ui.messages import SyncDone
+from termnews.ui.messages import Notice, SyncDone
 from termnews.ui.screens.main_frame import MainFrame
 
 SYNC_AFTER_MARKS = 4.0  # seconds of quiet after a mark before it goes to the server
@@ -83,8 +83,7 @@ class SyncMixin(MainFrame):
         if not self._sync_checked_config:
             self._sync_checked_config = True
             for warning in self.library.sync_warnings():
-                self.app.call_from_thread(self.notify, warning, severity="warning",
-                                          markup=False, timeout=10)
+                self.post_message(Notice(warning, "warning", timeout=10))
         self.post_message(SyncDone(None, None, self.library.sync_status()))
 
     def on_sync_done(self, message: SyncDone) -> None:
