@@ -21,8 +21,9 @@ from textual.widgets import Label, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from termnews.errors import TermnewsError
 from termnews.i18n import _
-from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library, LibraryError
+from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library
 from termnews.model import Edition, FeedStatus, Outlet, Section
 from termnews.ui.screens.add_feed import AddFeedScreen
 
@@ -314,6 +315,9 @@ class SubscriptionsScreen(ModalScreen[bool]):
         self._last_done = done
         self._writes.append(self._write(change, previous, done))
 
+    # Unlike the reading screen's workers, these hand their results over synchronously
+    # (call_from_thread): closing the screen waits for the writes, and with them for what
+    # they show (a notice, the tree read again) before the screen goes.
     @work(thread=True, group="subs", exit_on_error=False)
     def _write(self, change: SubsChange | str, previous: threading.Event | None,
                done: threading.Event) -> None:
@@ -325,7 +329,7 @@ class SubscriptionsScreen(ModalScreen[bool]):
                 self.app.call_from_thread(self._feed_added, change)
             else:
                 apply_change(self.library, change)
-        except LibraryError as exc:
+        except TermnewsError as exc:  # e.g. a full disk: said, and the tree reloaded
             self.app.call_from_thread(self._write_failed, str(exc))
         finally:
             done.set()
