@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from textual.message import Message
 
@@ -131,17 +131,23 @@ class ArticleLoaded(Message):
     rest: str  # Markdown: from the image caption to the end
     full: bool  # the body is the page's full text
 
+    bubble: ClassVar[bool] = False  # the article pane's own
+
 
 @dataclass
 class LeadImageLoaded(Message):
     article_id: int
     path: Path | None  # the image on disk, None when there is none to draw
 
+    bubble: ClassVar[bool] = False  # the article pane's own
+
 
 @dataclass
 class RelatedLoaded(Message):
     article_id: int
     items: list[RelatedItem]
+
+    bubble: ClassVar[bool] = False  # the article pane's own
 
 
 @dataclass

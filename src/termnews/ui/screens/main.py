@@ -30,16 +30,11 @@ from termnews.i18n import _
 from termnews.library import Library, StoreError
 from termnews.ui.history import History
 from termnews.ui.keys import LIST_BINDINGS, SCREEN_BINDINGS, all_bindings
-from termnews.ui.screens.main_editions import EditionsMixin
 from termnews.ui.screens.main_frame import NARROW, MainFrame
-from termnews.ui.screens.main_lists import ListsMixin
-from termnews.ui.screens.main_marks import MarksMixin
 from termnews.ui.screens.main_navigation import NavigationMixin
-from termnews.ui.screens.main_reading import PREFETCH_RELATED, ReadingMixin
-from termnews.ui.screens.main_refresh import RefreshMixin
+from termnews.ui.screens.main_reading import PREFETCH_RELATED
 from termnews.ui.screens.main_search import SearchMixin
 from termnews.ui.screens.main_subscriptions import SubscriptionsMixin
-from termnews.ui.screens.main_sync import SyncMixin
 from termnews.ui.views import FIRST_PAGE, StartState
 from termnews.ui.widgets.article_list import ArticleList
 from termnews.ui.widgets.article_pane import ArticlePane
@@ -52,18 +47,7 @@ __all__ = ["NARROW", "PREFETCH_RELATED", "MainScreen"]
 log = logging.getLogger(__name__)
 
 
-class MainScreen(
-    NavigationMixin,
-    SearchMixin,
-    EditionsMixin,
-    SubscriptionsMixin,
-    RefreshMixin,
-    SyncMixin,
-    MarksMixin,
-    ReadingMixin,
-    ListsMixin,
-    MainFrame,
-):
+class MainScreen(NavigationMixin, SearchMixin, SubscriptionsMixin):
     """The screen people live in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*LIST_BINDINGS, *SCREEN_BINDINGS]
@@ -79,8 +63,6 @@ class MainScreen(
         self.offline = offline
         self.background_started = False  # set once the after-first-frame work has begun
         self.set_reactive(MainFrame.last_refresh, start.last_refresh)
-        self.article = None
-        self.article_id = None
         self.history = History()
         self.unread = {}
         self.hidden_unread = {}
@@ -113,12 +95,12 @@ class MainScreen(
             with Vertical(id="list-col"):
                 yield Static(Content(""), id="list-title")
                 yield ArticleList(id="articles")
-            yield ArticlePane(id="pane")
+            yield ArticlePane(self.library, offline=self.offline, id="pane")
         yield KeyHints()
 
     async def on_mount(self) -> None:
         start = self._start
-        self.articles.section_titles = self.place.section_titles()
+        self.articles.section_titles = self.pane.section_titles = self.place.section_titles()
         self.articles.show_section = self._spans_feeds(self.view)
         self._generation += 1
         complete = len(start.rows) < FIRST_PAGE

@@ -1,48 +1,17 @@
-"""Editions of an outlet: switching place and edition, and the UI language that follows it."""
+"""Editions of an outlet: the l and L keys, and the open article following to its counterpart."""
 
 from __future__ import annotations
 
 from textual import work
-from textual.widgets import Input
 
-from termnews.i18n import _, set_language
+from termnews.i18n import _
 from termnews.ui.messages import CounterpartFound
-from termnews.ui.screens.main_frame import MainFrame
+from termnews.ui.screens.main_reading import ReadingMixin
 from termnews.ui.views import EVERYTHING, group_key, split_key
-from termnews.ui.widgets.keyhints import KeyHints
 
 
-class EditionsMixin(MainFrame):
+class EditionsMixin(ReadingMixin):
     """The l and L keys; the open article follows to its counterpart when there is one."""
-
-    def _switch_place(self, outlet: str, edition: str) -> None:
-        self.place.outlet = outlet
-        self.place.edition = edition
-        if edition:  # a catalog outlet: the sidebar shows this edition of it from now on
-            self.place.editions[outlet] = edition
-            self._save_prefs(outlet=outlet, **{f"edition:{outlet}": edition})
-        else:
-            self._save_prefs(outlet=outlet)
-        if self.config.ui.language == "edition" and edition:
-            set_language(edition)
-            self.call_later(self.relabel)
-        else:
-            self.call_later(self._update_masthead)
-
-    async def relabel(self) -> None:
-        """After a UI language switch: every label again, in the new language."""
-        self._rebuild_sections()
-        self._update_list_title()
-        self.query_one(KeyHints).refresh_hints()
-        for search in self.query("#search").results(Input):
-            search.placeholder = _("Search the cache…")
-        await self._update_masthead()
-        self.pane.related.relabel()
-        self.articles.refresh()
-        if self.article_id is not None:
-            self._load_article(self.article_id, push=False, keep_scroll=True)
-        else:
-            await self._show_welcome()
 
     def switch_edition(self, lang: str, open_id: int | None = None,
                        outlet: str | None = None) -> None:
@@ -93,8 +62,7 @@ class EditionsMixin(MainFrame):
     async def on_counterpart_found(self, message: CounterpartFound) -> None:
         lang, found, outlet = message.lang, message.article_id, message.outlet
         if found is None:
-            self.article_id = None
-            self.article = None
+            self.pane.close()
             await self._show_welcome()
             self.switch_edition(lang, outlet=outlet)
             if self.pane.has_focus_within:

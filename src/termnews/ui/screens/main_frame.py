@@ -1,27 +1,37 @@
 """The reading screen's frame: its panes, their layout and the labels drawn in them.
 
-``MainFrame`` is the base of ``MainScreen`` and of the parts it is made of
-(``main_lists``, ``main_reading``, ``main_marks`` …). It declares the state the
-screen owns (``MainScreen.__init__`` sets it) and, for type checkers only, the
-few methods one part calls in another.
+``MainFrame`` is the base of the parts the screen is made of. Each part derives from
+the parts it calls, so the type checker sees every call against its one definition:
+
+- ``ListsMixin(MainFrame)``: views, lists, counts, place, prefs;
+- ``SyncMixin(ListsMixin)``; ``RefreshMixin(SyncMixin)``; ``MarksMixin(SyncMixin)``;
+- ``ReadingMixin(MarksMixin)``; ``EditionsMixin(ReadingMixin)``;
+  ``NavigationMixin(EditionsMixin)``;
+- ``SearchMixin(ListsMixin)``; ``SubscriptionsMixin(RefreshMixin, MarksMixin)``;
+- ``MainScreen(NavigationMixin, SearchMixin, SubscriptionsMixin)``.
+
+The one call against that order, lists → n/p, is a hook (``ListsMixin._rows_arrived``)
+that ``NavigationMixin`` fills in. The frame declares the state the screen owns
+(``MainScreen.__init__`` sets it); the open article is the pane's, the refresh and sync
+state are reactives the masthead binds, the history a ``History``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.content import Content
 from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from termnews.config import Config
 from termnews.i18n import _
 from termnews.library import Library
-from termnews.model import Article, ArticleQuery, Outlet, RefreshEvent, Subscription
+from termnews.model import Article, RefreshEvent
 from termnews.terms import SearchQuery
 from termnews.ui.history import History
 from termnews.ui.messages import Notice
@@ -29,11 +39,9 @@ from termnews.ui.sidebar import Counts, build_sidebar
 from termnews.ui.views import EVERYTHING, Place, StartState, split_key
 from termnews.ui.widgets.article_list import ArticleList
 from termnews.ui.widgets.article_pane import ArticlePane
+from termnews.ui.widgets.keyhints import KeyHints
 from termnews.ui.widgets.masthead import Masthead
 from termnews.ui.widgets.sections import SectionList
-
-if TYPE_CHECKING:
-    from textual.worker import Worker
 
 NARROW = 100  # below this many columns one pane at a time (the focused one) is shown
 
@@ -77,8 +85,6 @@ class MainFrame(Screen[None]):
     search_matches: SearchQuery | None  # the words the search view's query matched
     offline: bool
     background_started: bool
-    article: Article | None
-    article_id: int | None
     history: History  # the articles read, and where in them the reader is
     unread: dict[str, int]
     hidden_unread: dict[tuple[str, str], int]  # All counts a story in two sections once
@@ -100,36 +106,6 @@ class MainFrame(Screen[None]):
     _sync_shown_error: str | None
     _sync_checked_config: bool  # the config file's permissions were checked once
 
-    if TYPE_CHECKING:  # what one part of the screen calls in another
-        def set_view(self, key: str, *, keep_id: int | None = None,
-                     seeking: bool = False) -> None: ...
-        def _resume_seek(self) -> None: ...
-        def _acting_section(self) -> str: ...
-        def _toggle_group(self, key: str, open_: bool | None = None) -> None: ...
-        def _switch_place(self, outlet: str, edition: str) -> None: ...
-        def _reload(self) -> None: ...
-        def _load_list(self, *, keep_id: int | None = None, reload: bool = False) -> None: ...
-        def _load_counts(self, *, place: bool = False) -> Worker[None]: ...
-        def _post_counts(self, *, place: bool = False) -> None: ...
-        def _query(self, view: str) -> ArticleQuery: ...
-        def _spans_feeds(self, key: str) -> bool: ...
-        def _place_changed(self, subs: list[Subscription], outlets: tuple[Outlet, ...]
-                           ) -> bool: ...
-        def _update_hints(self) -> None: ...
-        def _save_prefs(self, **prefs: Any) -> Worker[None]: ...
-        def open_article(self, article_id: int, *, push: bool = True, focus: bool = True,
-                         select: bool = True) -> None: ...
-        def _load_article(self, article_id: int, *, push: bool = True,
-                          keep_scroll: bool = False) -> Worker[None]: ...
-        def _target_id(self) -> int | None: ...
-        def _set_read(self, article_id: int, read: bool) -> None: ...
-        def switch_edition(self, lang: str, open_id: int | None = None,
-                           outlet: str | None = None) -> None: ...
-        def run_refresh(self, urls: list[str] | None = None) -> Worker[None]: ...
-        def schedule_sync(self, delay: float | None = None) -> None: ...
-        def after_refresh(self) -> None: ...
-        def _reload_place(self) -> Worker[None]: ...
-
     def on_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, markup=False,
                     timeout=message.timeout)
@@ -143,6 +119,18 @@ class MainFrame(Screen[None]):
     @property
     def edition(self) -> str:
         return self.place.edition
+
+    # --- the open article: the pane's ---------------------------------------------------
+
+    @property
+    def article_id(self) -> int | None:
+        """The article open (or being opened), None when none is."""
+        return self.pane.article_id
+
+    @property
+    def article(self) -> Article | None:
+        """The open article once it has been read (with the marks the reader gave it)."""
+        return self.pane.article
 
     # --- panes ---------------------------------------------------------------------
 
@@ -185,6 +173,25 @@ class MainFrame(Screen[None]):
         # Synchronously: keys typed ahead (a paste, tmux send-keys) must go to the new pane.
         self._apply_layout(widget)
         self.set_focus(widget)
+
+    def _update_hints(self) -> None:
+        for hints in self.query(KeyHints):
+            hints.refresh_hints()
+
+    async def relabel(self) -> None:
+        """After a UI language switch: every label again, in the new language."""
+        self._rebuild_sections()
+        self._update_list_title()
+        self.query_one(KeyHints).refresh_hints()
+        for search in self.query("#search").results(Input):
+            search.placeholder = _("Search the cache…")
+        await self._update_masthead()
+        self.pane.related.relabel()
+        self.articles.refresh()
+        if self.article_id is not None:
+            self.pane.reload()
+        else:
+            await self._show_welcome()
 
     # --- text ----------------------------------------------------------------------
 

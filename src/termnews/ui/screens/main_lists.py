@@ -11,8 +11,8 @@ from typing import Any
 
 from textual import work
 
-from termnews.i18n import _
-from termnews.model import ArticleQuery
+from termnews.i18n import _, set_language
+from termnews.model import ArticleQuery, Outlet, Subscription
 from termnews.ui import timefmt
 from termnews.ui.messages import (
     CountsLoaded,
@@ -23,9 +23,10 @@ from termnews.ui.messages import (
     ListLoaded,
     PageLoaded,
     PageWanted,
+    SubscriptionsChanged,
 )
 from termnews.ui.screens.main_frame import MainFrame
-from termnews.ui.views import EVERYTHING, FIRST_PAGE, split_key
+from termnews.ui.views import EVERYTHING, FIRST_PAGE, is_own, split_key
 
 
 class ListsMixin(MainFrame):
@@ -45,6 +46,8 @@ class ListsMixin(MainFrame):
         elif key == EVERYTHING or self.view == EVERYTHING:
             self.call_later(self._update_masthead)
         self.view = key
+        if key != "search":
+            self.pane.search = None  # the words found are marked in the search view only
         self.articles.show_section = self._spans_feeds(key)
         self.articles.begin_loading()
         self._generation += 1
@@ -52,6 +55,72 @@ class ListsMixin(MainFrame):
         self._update_list_title()
         self._update_hints()
         self._load_list(keep_id=keep_id)
+
+    def _switch_place(self, outlet: str, edition: str) -> None:
+        self.place.outlet = outlet
+        self.place.edition = edition
+        if edition:  # a catalog outlet: the sidebar shows this edition of it from now on
+            self.place.editions[outlet] = edition
+            self._save_prefs(outlet=outlet, **{f"edition:{outlet}": edition})
+        else:
+            self._save_prefs(outlet=outlet)
+        if self.config.ui.language == "edition" and edition:
+            set_language(edition)
+            self.call_later(self.relabel)
+        else:
+            self.call_later(self._update_masthead)
+
+    def _place_changed(self, subs: list[Subscription], outlets: tuple[Outlet, ...]) -> bool:
+        """New subscriptions and outlets (titles, keys): the sidebar again; a view that is
+        gone is followed to its feed's new key, or gives way to the row that took its
+        place. True when the list moved to another view."""
+        old_entries = list(self.sections.entries)
+        old_feeds = self.place.feeds(self.view) or ()
+        self.place.subscriptions = subs
+        self.place.outlets = outlets
+        self.articles.section_titles = self.pane.section_titles = self.place.section_titles()
+        view = self.place.resolve(self.view)
+        gone = not self.place.exists(view) or (
+            view not in ("starred", "search", EVERYTHING) and is_own(view)
+            and not self.place.feeds(view))
+        if gone and len(old_feeds) == 1:
+            moved = next((f"{s.outlet}|{s.edition}|{s.section}" for s in subs
+                          if s.feed_url == old_feeds[0]), None)
+            if moved is not None and self.place.exists(moved):
+                self.view = moved  # the same feed under its new key: same list
+                gone = False
+        self._rebuild_sections()
+        self._update_list_title()
+        self._update_hints()
+        if gone:
+            self.set_view(self._neighbour(view, old_entries))
+        return gone
+
+    def _neighbour(self, key: str, old_entries: list) -> str:  # type: ignore[type-arg]
+        """The row that now stands where key's row stood (the next one, else the one
+        before); Everything, or the first row, when there is none."""
+        old = next((i for i, e in enumerate(old_entries) if e.key == key), None)
+        entries = self.sections.entries
+        keys = [e.key for e in entries if e.key]
+        if old is not None:
+            for e in old_entries[old + 1:] + old_entries[:old][::-1]:
+                if e.key in keys and e.key not in ("starred", "search"):
+                    return str(e.key)
+        if EVERYTHING in keys:
+            return EVERYTHING
+        return keys[0] if keys else "starred"
+
+    @work(thread=True, group="subscriptions", exclusive=True, exit_on_error=False)
+    def _reload_place(self) -> None:
+        """Subscriptions changed elsewhere (the subscriptions screen, a sync): the sidebar
+        reads them again, and (online) their feeds are refreshed."""
+        lib = self.library
+        self.post_message(SubscriptionsChanged(lib.subscriptions(), lib.outlets(),
+                                               refresh_all=not self.offline))
+
+    def _rows_arrived(self) -> None:
+        """Rows of the list, or its count, arrived: a hook for what waits on them (an
+        n/p walking to the next unread article: ``NavigationMixin``)."""
 
     def _spans_feeds(self, key: str) -> bool:
         """Whether a view lists articles of several feeds (then each row names its feed)."""
@@ -138,14 +207,14 @@ class ListsMixin(MainFrame):
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.generation == self._generation and message.view == self.view:
             self.articles.set_page(message.page, message.rows)
-            self._resume_seek()
+            self._rows_arrived()
 
     def on_list_counted(self, message: ListCounted) -> None:
         if message.generation == self._generation and message.view == self.view:
             self.articles.set_total(message.total)
             self._complete_generation = message.generation
             self._update_list_title()
-            self._resume_seek()
+            self._rows_arrived()
 
     def _remember_view(self, view: str) -> None:
         if view != "search":
@@ -155,13 +224,14 @@ class ListsMixin(MainFrame):
         if message.generation != self._generation or message.view != self.view:
             return
         self.search_matches = message.matches
+        self.pane.search = message.matches if message.view == "search" else None
         self.articles.set_matches(message.matches)
         self.articles.set_rows(message.rows, total=message.total, keep_id=message.keep_id,
                                keep_index=message.keep_index)
         if message.total is not None:
             self._complete_generation = message.generation
         self._update_list_title()
-        self._resume_seek()
+        self._rows_arrived()
         if self.article_id is None and self._welcome() != self._shown_welcome:
             self.call_later(self._show_welcome)
 

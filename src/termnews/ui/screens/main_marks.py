@@ -6,7 +6,6 @@ again, with a notice that says why: the list never shows what is not stored."""
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from textual import work
 
@@ -14,12 +13,12 @@ from termnews.errors import TermnewsError
 from termnews.i18n import ngettext
 from termnews.model import ArticleQuery
 from termnews.ui.messages import MarkedAllRead, MarksSaved
-from termnews.ui.screens.main_frame import MainFrame
+from termnews.ui.screens.main_sync import SyncMixin
 
 log = logging.getLogger(__name__)
 
 
-class MarksMixin(MainFrame):
+class MarksMixin(SyncMixin):
     """Keys that mark articles read, unread or starred."""
 
     def _target_id(self) -> int | None:
@@ -45,8 +44,7 @@ class MarksMixin(MainFrame):
 
     def _set_read(self, article_id: int, read: bool) -> None:
         self.articles.update_row(article_id, read=read)
-        if self.article is not None and self.article.id == article_id:
-            self.article = replace(self.article, read=read)
+        self.pane.set_marks(article_id, read=read)
         self._save_marks([article_id], read=read)
 
     @work(thread=True, group="marks", exit_on_error=False)
@@ -84,11 +82,7 @@ class MarksMixin(MainFrame):
             back_starred = (not starred if starred is not None and now_starred == starred
                             else None)
             self.articles.update_row(article_id, read=back_read, starred=back_starred)
-            if self.article is not None and self.article.id == article_id:
-                self.article = replace(
-                    self.article,
-                    read=self.article.read if back_read is None else back_read,
-                    starred=self.article.starred if back_starred is None else back_starred)
+            self.pane.set_marks(article_id, read=back_read, starred=back_starred)
         self.notify(error, severity="error", markup=False, timeout=10)
 
     def action_toggle_read(self) -> None:
@@ -103,8 +97,7 @@ class MarksMixin(MainFrame):
             return
         _read, starred = self._state_of(target)
         self.articles.update_row(target, starred=not starred)
-        if self.article is not None and self.article.id == target:
-            self.article = replace(self.article, starred=not starred)
+        self.pane.set_marks(target, starred=not starred)
         self._save_marks([target], starred=not starred)
 
     def _acting_section(self) -> str:

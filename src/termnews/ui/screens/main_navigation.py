@@ -10,12 +10,13 @@ from textual.widgets import Input
 
 from termnews.i18n import _
 from termnews.ui.messages import ArticleChosen, EditionClicked, SectionChosen, SectionHighlighted
-from termnews.ui.screens.main_frame import MainFrame, Seek
+from termnews.ui.screens.main_editions import EditionsMixin
+from termnews.ui.screens.main_frame import Seek
 from termnews.ui.views import EVERYTHING
 from termnews.ui.widgets.row_list import RowList
 
 
-class NavigationMixin(MainFrame):
+class NavigationMixin(EditionsMixin):
     """Focus, cursor and history keys, and the messages that choose a section or article."""
 
     def on_article_chosen(self, message: ArticleChosen) -> None:
@@ -120,8 +121,7 @@ class NavigationMixin(MainFrame):
             if self._read_timer is not None:
                 self._read_timer.stop()
                 self._read_timer = None
-            self.article_id = None
-            self.article = None
+            self.pane.close()
             self.call_later(self._show_welcome)
         self._focus(self.articles)
 
@@ -265,6 +265,9 @@ class NavigationMixin(MainFrame):
                 continue
             return e.key
         return None
+
+    def _rows_arrived(self) -> None:
+        self._resume_seek()
 
     def _resume_seek(self) -> None:
         """Rows (or the count) a waiting n/p asked for have arrived: go on. A list of

@@ -1,17 +1,16 @@
-"""Opening an article: its text, the read-mark timer, related articles, full text, links."""
+"""Opening an article: the pane loads it; the screen keeps the history, the read mark
+and what to fetch ahead, and opens links."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from textual import work
 
 from termnews.i18n import _
-from termnews.library import RETRY_ON_OPEN
-from termnews.model import Article
-from termnews.ui.messages import ArticleLoaded, ArticleUrl, LeadImageLoaded, RelatedLoaded
-from termnews.ui.screens.main_frame import MainFrame
+from termnews.ui.messages import ArticleUrl
+from termnews.ui.screens.main_marks import MarksMixin
+from termnews.ui.widgets.article_pane import ArticlePane
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
@@ -19,8 +18,8 @@ if TYPE_CHECKING:
 PREFETCH_RELATED = 2
 
 
-class ReadingMixin(MainFrame):
-    """The article pane's content and what is fetched around it."""
+class ReadingMixin(MarksMixin):
+    """Opening articles, marking them read, fetching ahead, and links."""
 
     def open_article(self, article_id: int, *, push: bool = True, focus: bool = True,
                      select: bool = True) -> None:
@@ -31,57 +30,26 @@ class ReadingMixin(MainFrame):
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
-        self.article_id = article_id
+        self.pane.open(article_id, remember=push)
         if self.config.ui.mark_read_delay == 0:
             # Read as it opens, not when its text arrives: holding n moves on before that.
             i = self.articles.index_of(article_id)
             row = self.articles.row(i) if i is not None else None
             if row is not None and not row.read:
                 self._set_read(article_id, True)
-        self._load_article(article_id, push=push)
         if focus:
             self._focus(self.pane)
         else:
             self._apply_layout()
 
-    def _section_title(self, article: Article) -> str:
-        return self.place.section_titles().get(
-            (article.outlet, article.edition, article.section), "")
-
-    @work(thread=True, group="article", exclusive=True, exit_on_error=False)
-    def _load_article(self, article_id: int, *, push: bool = True,
-                      keep_scroll: bool = False) -> None:
-        lib = self.library
-        article = lib.article(article_id)
-        if article is None:
-            return
-        self.post_message(ArticleLoaded(article, *self._markdown(article), keep_scroll))
-        if push:
-            lib.push_history(article_id)
-        lib.set_pref("article", article_id)
-        items = lib.related(article_id)
-        self.post_message(RelatedLoaded(article_id, items))
-
-    def _markdown(self, article: Article) -> tuple[str, str]:
-        from termnews.article_view import article_markdown_parts
-
-        return article_markdown_parts(article,
-                                      section_title=self._section_title(article) or None)
-
-    async def on_article_loaded(self, message: ArticleLoaded) -> None:
+    def on_article_pane_opened(self, message: ArticlePane.Opened) -> None:
+        """An article is shown: read now, or after ``mark_read_delay`` seconds open."""
         article = message.article
         if article.id != self.article_id:
             return
-        first_show = self.article is None or self.article.id != article.id
-        self.article = article
-        matches = self.search_matches if self.view == "search" else None
-        self.pane.matches = (matches, article.language or article.edition) if matches else None
-        await self.pane.show(article.id, message.head, message.rest, keep_scroll=message.full)
-        if self.config.ui.show_images and (first_show or message.full):
-            self._load_image(article.id, article.image_url, article.feed_url)
         i = self.articles.index_of(article.id)
         listed = self.articles.row(i) if i is not None else None
-        if first_show and not article.read and not (listed is not None and listed.read):
+        if not article.read and not (listed is not None and listed.read):
             delay = self.config.ui.mark_read_delay
             if delay == 0:
                 self._set_read(article.id, True)
@@ -93,42 +61,17 @@ class ReadingMixin(MainFrame):
         if self.article_id == article_id:
             self._set_read(article_id, True)
 
-    def on_related_loaded(self, message: RelatedLoaded) -> None:
-        if message.article_id != self.article_id or self.article is None:
+    def on_article_pane_related_shown(self, message: ArticlePane.RelatedShown) -> None:
+        """Fetch ahead of the reader: the open article's page, then the next one's and the
+        top related ones'."""
+        if self.offline:
             return
-        self.pane.set_related(message.article_id, message.items,
-                              self._section_title(self.article))
-        if not self.offline:
-            ahead = [i.id for i in message.items[:PREFETCH_RELATED]]
-            i = self.articles.index_of(message.article_id)
-            following = self.articles.row(i + 1) if i is not None else None
-            if following is not None:
-                ahead.insert(0, following.id)
-            self._fetch_full_text(message.article_id, ahead)
-
-    @work(thread=True, group="fulltext", exclusive=True, exit_on_error=False)
-    def _fetch_full_text(self, article_id: int, prefetch: list[int]) -> None:
-        lib = self.library
-        article = lib.article(article_id)
-        if article is None:
-            return
-        if not article.full_text:
-            fresh = asyncio.run(lib.fetch_full_text(article_id,
-                                                    retry_failed_after=RETRY_ON_OPEN))
-            if fresh is not None and (fresh.full_text, fresh.full_text_error) != (
-                    article.full_text, article.full_text_error):
-                self.post_message(ArticleLoaded(fresh, *self._markdown(fresh), True))
-        if prefetch:
-            asyncio.run(lib.prefetch(prefetch))
-
-    @work(thread=True, group="image", exclusive=True, exit_on_error=False)
-    def _load_image(self, article_id: int, url: str, feed_url: str) -> None:
-        """The lead image from disk, else fetched now (not offline); None when there is none."""
-        path = asyncio.run(self.library.lead_image(url, origin=feed_url or None))
-        self.post_message(LeadImageLoaded(article_id, path))
-
-    async def on_lead_image_loaded(self, message: LeadImageLoaded) -> None:
-        await self.pane.set_image(message.article_id, message.path, self.config.ui.image_mode)
+        ahead = [i.id for i in message.items[:PREFETCH_RELATED]]
+        i = self.articles.index_of(message.article_id)
+        following = self.articles.row(i + 1) if i is not None else None
+        if following is not None:
+            ahead.insert(0, following.id)
+        self.pane.fetch_full_text(ahead)
 
     # --- links and the browser ----------------------------------------------------------
 

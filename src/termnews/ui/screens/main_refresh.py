@@ -11,7 +11,7 @@ from termnews.errors import TermnewsError
 from termnews.i18n import _, ngettext
 from termnews.model import RefreshEvent, RefreshSummary
 from termnews.ui.messages import RefreshDone, RefreshProgress
-from termnews.ui.screens.main_frame import MainFrame
+from termnews.ui.screens.main_sync import SyncMixin
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def outcome_text(summary: RefreshSummary) -> str:
     return " · ".join(parts) or _("No new articles.")
 
 
-class RefreshMixin(MainFrame):
+class RefreshMixin(SyncMixin):
     """The r key, the refresh worker and the status it shows."""
 
     _asked_refresh = False  # the running refresh was asked for with r: say how it went

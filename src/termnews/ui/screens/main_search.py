@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from termnews.i18n import _
-from termnews.ui.screens.main_frame import MainFrame
+from termnews.ui.screens.main_lists import ListsMixin
 
 
-class SearchMixin(MainFrame):
+class SearchMixin(ListsMixin):
     """The / key and the search view."""
 
     async def action_search(self) -> None:

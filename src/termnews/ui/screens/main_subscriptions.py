@@ -9,9 +9,9 @@ from textual import work
 from termnews.i18n import _, ngettext
 from termnews.model import Outlet, Subscription
 from termnews.ui.messages import SubscriptionsChanged
-from termnews.ui.screens.main_frame import MainFrame
-from termnews.ui.views import EVERYTHING, is_own, split_key
-from termnews.ui.widgets.keyhints import KeyHints
+from termnews.ui.screens.main_marks import MarksMixin
+from termnews.ui.screens.main_refresh import RefreshMixin
+from termnews.ui.views import is_own, split_key
 
 
 class Change(NamedTuple):
@@ -26,7 +26,7 @@ class Change(NamedTuple):
     section: str | None = None
 
 
-class SubscriptionsMixin(MainFrame):
+class SubscriptionsMixin(RefreshMixin, MarksMixin):
     """The s and S keys, and the sidebar after subscriptions change."""
 
     def _change_for(self, key: str) -> Change | None:
@@ -58,10 +58,6 @@ class SubscriptionsMixin(MainFrame):
         if change is not None and not change.subscribe:
             return _("unsubscribe")
         return _("subscribe")
-
-    def _update_hints(self) -> None:
-        for hints in self.query(KeyHints):
-            hints.refresh_hints()
 
     def action_subscribe(self) -> None:
         change = self._change_for(self._acting_section())
@@ -127,46 +123,6 @@ class SubscriptionsMixin(MainFrame):
             self._reload()
         self.schedule_sync()
 
-    def _place_changed(self, subs: list[Subscription], outlets: tuple[Outlet, ...]) -> bool:
-        """New subscriptions and outlets (titles, keys): the sidebar again; a view that is
-        gone is followed to its feed's new key, or gives way to the row that took its
-        place. True when the list moved to another view."""
-        old_entries = list(self.sections.entries)
-        old_feeds = self.place.feeds(self.view) or ()
-        self.place.subscriptions = subs
-        self.place.outlets = outlets
-        self.articles.section_titles = self.place.section_titles()
-        view = self.place.resolve(self.view)
-        gone = not self.place.exists(view) or (
-            view not in ("starred", "search", EVERYTHING) and is_own(view)
-            and not self.place.feeds(view))
-        if gone and len(old_feeds) == 1:
-            moved = next((f"{s.outlet}|{s.edition}|{s.section}" for s in subs
-                          if s.feed_url == old_feeds[0]), None)
-            if moved is not None and self.place.exists(moved):
-                self.view = moved  # the same feed under its new key: same list
-                gone = False
-        self._rebuild_sections()
-        self._update_list_title()
-        self._update_hints()
-        if gone:
-            self.set_view(self._neighbour(view, old_entries))
-        return gone
-
-    def _neighbour(self, key: str, old_entries: list) -> str:  # type: ignore[type-arg]
-        """The row that now stands where key's row stood (the next one, else the one
-        before); Everything, or the first row, when there is none."""
-        old = next((i for i, e in enumerate(old_entries) if e.key == key), None)
-        entries = self.sections.entries
-        keys = [e.key for e in entries if e.key]
-        if old is not None:
-            for e in old_entries[old + 1:] + old_entries[:old][::-1]:
-                if e.key in keys and e.key not in ("starred", "search"):
-                    return str(e.key)
-        if EVERYTHING in keys:
-            return EVERYTHING
-        return keys[0] if keys else "starred"
-
     def action_subscriptions(self) -> None:
         from termnews.ui.screens.subscriptions import SubscriptionsScreen
 
@@ -175,9 +131,3 @@ class SubscriptionsMixin(MainFrame):
                 self._reload_place()
 
         self.app.push_screen(SubscriptionsScreen(self.library), done)
-
-    @work(thread=True, group="subscriptions", exclusive=True, exit_on_error=False)
-    def _reload_place(self) -> None:
-        lib = self.library
-        self.post_message(SubscriptionsChanged(lib.subscriptions(), lib.outlets(),
-                                               refresh_all=not self.offline))

@@ -12,14 +12,14 @@ from termnews.errors import TermnewsError
 from termnews.i18n import _, ngettext
 from termnews.model import SyncStatus, SyncSummary
 from termnews.ui.messages import Notice, SyncDone
-from termnews.ui.screens.main_frame import MainFrame
+from termnews.ui.screens.main_lists import ListsMixin
 
 SYNC_AFTER_MARKS = 4.0  # seconds of quiet after a mark before it goes to the server
 
 log = logging.getLogger(__name__)
 
 
-class SyncMixin(MainFrame):
+class SyncMixin(ListsMixin):
     """The sync worker, its timer and the masthead's sync label."""
 
     @property
