@@ -442,15 +442,17 @@ class Library:
                           section: str | None) -> list[Subscription]:
         found = find_outlet(self.catalog(), outlet)
         if found is None:
-            raise LibraryError(f"no outlet '{outlet}' in the catalog (see: termnews outlets)")
+            raise LibraryError(_("no outlet '{outlet}' in the catalog (see: termnews outlets)")
+                               .format(outlet=outlet))
         if edition is None:
             lang = locale_language()
             editions = [found.edition(lang) or found.edition("en") or found.editions[0]]
         else:
             ed = found.edition(edition)
             if ed is None:
-                raise LibraryError(f"{found.name} has no edition '{edition}' "
-                                   f"(editions: {', '.join(found.languages)})")
+                raise LibraryError(_("{outlet} has no edition '{edition}' (editions: "
+                                     "{editions})").format(outlet=found.name, edition=edition,
+                                                           editions=", ".join(found.languages)))
             editions = [ed]
         subs = []
         for ed in editions:
@@ -459,7 +461,8 @@ class Library:
                     subs.append(Subscription(feed_url=sec.feed_url, outlet=found.key,
                                              edition=ed.lang, section=sec.key, title=sec.title))
         if not subs:
-            raise LibraryError(f"{found.name} ({editions[0].lang}) has no section '{section}'")
+            raise LibraryError(_("{outlet} ({edition}) has no section '{section}'").format(
+                outlet=found.name, edition=editions[0].lang, section=section))
         return subs
 
     def subscribe(self, outlet: str, edition: str | None = None,
@@ -745,7 +748,7 @@ class Library:
         keys = cache.article_keys(self.conn, ids)
         missing = [i for i in ids if i not in keys]
         if missing:
-            raise LibraryError(f"no article with id {missing[0]}")
+            raise LibraryError(_("no article with id {id}").format(id=missing[0]))
         copies = [i for i in cache.copies_of(self.conn, ids) if i not in keys]
         keys.update(cache.article_keys(self.conn, copies))
         return [keys[i] for i in dict.fromkeys([*ids, *copies]) if i in keys]
