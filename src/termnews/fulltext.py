@@ -110,22 +110,31 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+def _meta(doc: Any, *names: str) -> str:
+    """The first non-empty <meta> content of these names (property, name or itemprop)."""
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            found = doc.xpath(f"//meta[@{attr}=$n]/@content", n=name)
+            if found and str(found[0]).strip():
+                return clean_line(str(found[0]))
+    return ""
+
+
 def _metadata(doc: Any, url: str) -> dict[str, Any]:
     """Author, date, lead image (URL, caption, credit) and hreflang alternates from the page."""
-
-    def meta(*names: str) -> str:
-        for name in names:
-            for attr in ("property", "name", "itemprop"):
-                found = doc.xpath(f"//meta[@{attr}=$n]/@content", n=name)
-                if found and str(found[0]).strip():
-                    return clean_line(str(found[0]))
-        return ""
-
     info: dict[str, Any] = {
-        "author": meta("author", "article:author", "dc.creator", "byl").removeprefix("By "),
-        "published": _parse_date(meta("article:published_time", "datePublished",
-                                      "dc.date", "date", "pubdate")),
+        "author": _meta(doc, "author", "article:author", "dc.creator", "byl").removeprefix("By "),
+        "published": _parse_date(_meta(doc, "article:published_time", "datePublished",
+                                       "dc.date", "date", "pubdate")),
+        "alternates": _alternates(doc, url),
     }
+    image, caption, credit = _lead_image(doc, url)
+    info.update(image_url=image, image_caption=caption[:500], image_credit=credit[:200])
+    return info
+
+
+def _alternates(doc: Any, url: str) -> tuple[Alternate, ...]:
+    """The page's <link rel="alternate" hreflang> editions (its own address left out)."""
     own = url.rstrip("/")
     alternates: list[Alternate] = []
     seen: set[str] = set()
@@ -139,9 +148,13 @@ def _metadata(doc: Any, url: str) -> dict[str, Any]:
             continue
         seen.add(href)
         alternates.append(Alternate(lang=lang, url=href))
-    info["alternates"] = tuple(alternates[:32])
-    # The lead image: og:image, else the first figure's image; caption and credit from its figure.
-    image = safe_http_url(meta("og:image", "twitter:image", "image") or "", url) or ""
+    return tuple(alternates[:32])
+
+
+def _lead_image(doc: Any, url: str) -> tuple[str, str, str]:
+    """(URL, caption, credit) of the lead image: og:image, else the first figure's image;
+    caption and credit from its figure."""
+    image = safe_http_url(_meta(doc, "og:image", "twitter:image", "image") or "", url) or ""
     figure = None
     figures = doc.xpath("//figure[.//img]")
     if image:
@@ -155,23 +168,22 @@ def _metadata(doc: Any, url: str) -> dict[str, Any]:
         figure = figures[0]
         src = figure.xpath(".//img/@src")
         image = (safe_http_url(str(src[0]), url) or "") if src else ""
-    caption = credit = ""
-    if figure is not None:
-        credit_els = figure.xpath(
-            ".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit') or "
-            "contains(translate(@class, 'COPYRIGHT', 'copyright'), 'copyright') or "
-            "contains(translate(@class, 'SOURCE', 'source'), 'source')]"
-        )
-        credit = _text_of(credit_els[0]) if credit_els else ""
-        caps = figure.xpath(".//figcaption")
-        caption = _text_of(caps[0]) if caps else ""
-        if credit and caption.endswith(credit):
-            caption = caption[: -len(credit)].rstrip(" —–-|·")
-        if not caption:
-            alts = figure.xpath(".//img/@alt")
-            caption = clean_line(str(alts[0])) if alts else ""
-    info.update(image_url=image, image_caption=caption[:500], image_credit=credit[:200])
-    return info
+    if figure is None:
+        return image, "", ""
+    credit_els = figure.xpath(
+        ".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit') or "
+        "contains(translate(@class, 'COPYRIGHT', 'copyright'), 'copyright') or "
+        "contains(translate(@class, 'SOURCE', 'source'), 'source')]"
+    )
+    credit = _text_of(credit_els[0]) if credit_els else ""
+    caps = figure.xpath(".//figcaption")
+    caption = _text_of(caps[0]) if caps else ""
+    if credit and caption.endswith(credit):
+        caption = caption[: -len(credit)].rstrip(" —–-|·")
+    if not caption:
+        alts = figure.xpath(".//img/@alt")
+        caption = clean_line(str(alts[0])) if alts else ""
+    return image, caption, credit
 
 
 def extract_page(body: bytes, content_type: str, url: str, title: str = "") -> PageText:

@@ -411,12 +411,23 @@ def _window_hits(conn: sqlite3.Connection, words: Sequence[tuple[str, int]], low
 def _related(
     conn: sqlite3.Connection, src: _Source, exclude: set[int], limit: int
 ) -> list[tuple[int, str]]:
-    last_id = sql.last_article_id(conn)
+    """The articles most related by content: the first look (FTS5), the second (the
+    telling words shared), near-duplicates folded."""
     telling = _telling(conn, src)
-    plan = _plan(telling.terms, last_id)
-    query_terms = plan.terms
-    if not query_terms:
+    plan = _plan(telling.terms, sql.last_article_id(conn))
+    if not plan.terms:
         return []
+    hits = _first_look(conn, src, plan, exclude)
+    if not hits:
+        return []
+    ranked = _second_look(src, telling, plan.terms, hits,
+                          sql.candidates(conn, [rid for rid, _ in hits], _CHECK_CHARS))
+    return _fold(src, ranked, limit)
+
+
+def _first_look(conn: sqlite3.Connection, src: _Source, plan: _Plan, exclude: set[int]
+                ) -> list[tuple[int, float]]:
+    """Candidates by the plan's queries, each scored relative to the best of its list."""
     take = _CANDIDATES + len(exclude) + 1
     ranked_lists: list[list[tuple[int, float]]] = []
     if plan.rare:
@@ -427,18 +438,23 @@ def _related(
         ranked_lists.append([(rid, -score) for rid, score in sql.ranked(
             conn, plan.rare, _BM25_WEIGHTS, take, lang_code=own)])
     if plan.common:
-        ranked_lists.append(_window_hits(conn, plan.common, plan.low, last_id, take))
+        ranked_lists.append(_window_hits(conn, plan.common, plan.low,
+                                         sql.last_article_id(conn), take))
     found: dict[int, float] = {}
     for rows in ranked_lists:  # two lists' scores compare only relative to their best
         top = max((score for _, score in rows), default=1.0) or 1.0
         for rid, score in rows:
             if rid != src.id and rid not in exclude:
                 found[rid] = max(found.get(rid, 0.0), score / top)
-    hits = list(found.items())
-    if not hits:
-        return []
-    ids = [rid for rid, _ in hits]
-    meta = sql.candidates(conn, ids, _CHECK_CHARS)
+    return list(found.items())
+
+
+def _second_look(src: _Source, telling: _Telling, query_terms: Sequence[str],
+                 hits: list[tuple[int, float]], meta: dict[int, sql.CandidateRow]
+                 ) -> list[tuple[float, int, str, str]]:
+    """(score, id, title, url) of the candidates that share enough with the article, best
+    first: the first look's score, the weight of the telling words shared (twice in the
+    candidate's title), shared categories, title overlap and recency."""
     best = max(s for _, s in hits) or 1.0
     own_cats = {c.casefold() for c in src.categories}
     own_title = set(tokens(src.title, src.lang))
@@ -478,13 +494,20 @@ def _related(
     ranked = [(_FIRST_LOOK * first + _SECOND_LOOK * agree / most + rest, rid, title, url)
               for first, agree, rest, rid, title, url in scored]
     ranked.sort(key=lambda r: (-r[0], -r[1]))
+    return ranked
+
+
+def _fold(src: _Source, ranked: list[tuple[float, int, str, str]], limit: int
+          ) -> list[tuple[int, str]]:
+    """The best ``limit`` (id, title), each piece once: the same title or address again
+    (another feed, a re-post) is folded, and so is the article itself."""
     out: list[tuple[int, str]] = []
     seen_titles = {normalized_title(src.title)}
     seen_urls = {src.url} if src.url else set()
     for _, rid, title, url in ranked:
         key = normalized_title(title)
         if key in seen_titles or (url and url in seen_urls):
-            continue  # the same piece again (another feed, a re-post): fold it
+            continue
         seen_titles.add(key)
         if url:
             seen_urls.add(url)
