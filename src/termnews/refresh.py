@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import multiprocessing
 import os
 import signal
@@ -509,10 +508,3 @@ async def _refresh(
             raise r
     return RefreshSummary(feeds_ok=ok, feeds_failed=failed, not_modified=not_modified,
                           new_articles=new_total, errors=tuple(errors))
-
-
-def next_fetch_in(next_fetch_at: float | None) -> float:
-    """Seconds until a backed-off feed may be fetched again (0 when it may now)."""
-    if next_fetch_at is None:
-        return 0.0
-    return max(0.0, math.ceil(next_fetch_at - time.time()))

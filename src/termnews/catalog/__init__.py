@@ -15,8 +15,6 @@ from typing import Any
 from termnews.config import Config
 from termnews.model import Edition, Outlet, Section
 
-DEMO_KEY = "demo"
-
 
 def _outlet(data: dict[str, Any], *, base: Path | None = None, demo: bool = False,
             user: bool = False) -> Outlet:

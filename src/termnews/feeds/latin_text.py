@@ -80,12 +80,6 @@ def _words(readings: dict[str, int]) -> Counter[str]:
     return words
 
 
-def spelling_scores(text: str) -> tuple[float, float]:
-    """How well one language's letters spell text's words beyond ASCII: (the share that
-    some alphabet spells, the share the best single alphabet spells); none: (1, 1)."""
-    return _scores(_words(Counter(_WORD.findall(text))))
-
-
 def _decode(token: bytes, code_page: str) -> str | None:
     try:
         return token.decode(code_page)

@@ -114,12 +114,6 @@ def feed_id(conn: sqlite3.Connection, url: str) -> int | None:
     return int(row[0]) if row else None
 
 
-def conditional_headers(conn: sqlite3.Connection, url: str) -> tuple[str | None, str | None]:
-    """The ETag and Last-Modified to send, from the last successful fetch."""
-    row = conn.execute("SELECT etag, last_modified FROM feeds WHERE url=?", (url,)).fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
 def record_fetch(
     conn: sqlite3.Connection,
     url: str,
@@ -758,14 +752,6 @@ def _article(conn: sqlite3.Connection, r: Sequence) -> Article:  # type: ignore[
 def get_article(conn: sqlite3.Connection, article_id: int, profile: str) -> Article | None:
     r = conn.execute(
         f"SELECT {_ARTICLE_COLUMNS}" + _FROM + " WHERE a.id = ?", (profile, article_id)
-    ).fetchone()
-    return _article(conn, r) if r else None
-
-
-def get_article_by_url(conn: sqlite3.Connection, url: str, profile: str) -> Article | None:
-    r = conn.execute(
-        f"SELECT {_ARTICLE_COLUMNS}" + _FROM + " WHERE a.url = ? ORDER BY a.id LIMIT 1",
-        (profile, url),
     ).fetchone()
     return _article(conn, r) if r else None
 

@@ -26,10 +26,6 @@ def ensure_profile(conn: sqlite3.Connection, profile: str) -> bool:
     return cur.rowcount == 1
 
 
-def profiles(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT name FROM state.profiles ORDER BY name")]
-
-
 # --- subscriptions ------------------------------------------------------------
 
 
@@ -78,11 +74,6 @@ def subscriptions(conn: sqlite3.Connection, profile: str) -> list[Subscription]:
             (profile,),
         )
     ]
-
-
-def all_subscribed_urls(conn: sqlite3.Connection) -> list[str]:
-    """Feeds any profile follows (what a cron refresh should fetch)."""
-    return [r[0] for r in conn.execute("SELECT DISTINCT feed_url FROM state.subscriptions")]
 
 
 # --- marks --------------------------------------------------------------------

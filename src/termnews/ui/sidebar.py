@@ -18,7 +18,7 @@ from typing import NamedTuple
 from termnews.i18n import _
 from termnews.library import EVERYTHING as EVERYTHING_HIDDEN
 from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX
-from termnews.model import Outlet, Subscription
+from termnews.model import Outlet
 from termnews.ui.views import EVERYTHING, Place, group_key, is_own, section_key
 
 
@@ -184,9 +184,3 @@ def build_sidebar(place: Place, counts: Counts, *, search_text: str = "",
         entries.append(SectionEntry("search", _("Search: {query}").format(query=search_text),
                                     icon="⌕"))
     return entries
-
-
-def member_groups(subscriptions: list[Subscription]) -> dict[str, str]:
-    """feed URL -> the key of the group row it sits under (catalog outlets and folders)."""
-    return {s.feed_url: group_key(s.outlet, s.edition) for s in subscriptions
-            if not s.outlet.startswith(FEED_OUTLET_PREFIX)}

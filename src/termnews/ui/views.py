@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library
-from termnews.model import ArticleQuery, ArticleRow, Edition, Outlet, Section, Subscription
+from termnews.model import ArticleQuery, ArticleRow, Outlet, Section, Subscription
 
 FIRST_PAGE = 200  # rows queried for the first frame; the rest follow in a worker
 EVERYTHING = "everything"
@@ -67,10 +67,6 @@ class Place:
     def outlet_obj(self, key: str | None = None) -> Outlet | None:
         key = self.outlet if key is None else key
         return next((o for o in self.outlets if o.key == key), None)
-
-    def edition_obj(self) -> Edition | None:
-        outlet = self.outlet_obj()
-        return outlet.edition(self.edition) if outlet else None
 
     def section(self, key: str) -> Section | None:
         parts = split_key(key)

@@ -68,13 +68,6 @@ class SectionList(RowList):
         if changed:
             self.refresh()
 
-    def set_current(self, key: str) -> None:
-        self.current_key = key
-        keys = [e.key for e in self.entries]
-        if key in keys:
-            self.move_to(keys.index(key), notify=False)
-        self.refresh()
-
     def index_of(self, key: str) -> int | None:
         return next((i for i, e in enumerate(self.entries) if e.key == key), None)
 
