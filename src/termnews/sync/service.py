@@ -386,20 +386,7 @@ class SyncService:
         # the server's state, else of the entries the pull brought.
         known = js.items(conn, profile, None if pull.snapshot is not None
                          else [e.remote_id for e in pull.entries])
-        # The server's state now, for pulled entries and (snapshot APIs) every known one.
-        remote: dict[int, tuple[bool, bool, float | None]] = {}
-        entries: dict[int, RemoteEntry] = {}
-        for pulled in pull.entries:
-            if pulled.feed_id in by_remote:
-                entries[pulled.remote_id] = pulled
-                remote[pulled.remote_id] = (pulled.read, pulled.starred, pulled.changed_at)
-        if pull.snapshot is not None:
-            unread, starred_ids = pull.snapshot
-            for rid, seen in known.items():
-                if rid not in remote:
-                    now = (rid not in unread, rid in starred_ids)
-                    if now != (seen.read, seen.starred):
-                        remote[rid] = (now[0], now[1], None)
+        remote, entries = _server_state(pull, by_remote, known)
         keys = self._keys_for(entries, known, by_remote, store, counts)
         journal = {(p.kind, p.key): p for p in js.pending(conn, profile)
                    if p.kind != js.SUBSCRIBE}
@@ -411,8 +398,8 @@ class SyncService:
         marks = state.marks_of(conn, profile, [k for k in (keys.get(rid) or (
             known[rid].key if rid in known else None) for rid in remote) if k])
         rows: list[tuple[int, str, str, str, str | None, bool, bool]] = []
-        apply: dict[tuple[str, bool], list[str]] = {}
-        settled: list[js.Pending] = []
+        apply: dict[tuple[str, bool], list[str]] = {}  # (flag, value) -> keys to set so
+        settled: list[js.Pending] = []  # journaled changes the server has now
         for rid, (r_read, r_star, r_time) in remote.items():
             item = known.get(rid)
             key = keys.get(rid) or (item.key if item else None)
@@ -423,31 +410,10 @@ class SyncService:
                     rows.append((rid, feed_url, e.hash if e else "", e.url if e else "", None,
                                  r_read, r_star))
                 continue
-            when = r_time if r_time is not None else times.get(rid)
-            local = marks.get(key, (False, False))
-            base = (item.read, item.starred) if item else None
-            new_base = []
-            for i, kind in enumerate((js.READ, js.STAR)):
-                value = (r_read, r_star)[i]
-                was = base[i] if base is not None else None
-                p = journal.get((kind, key))
-                if p is not None:
-                    if value == p.value:
-                        settled.append(p)  # the server has it already
-                    elif was is not None and value != was:  # both changed: the newer wins
-                        counts.conflicts += 1
-                        if when is not None and when > p.at:
-                            settled.append(p)
-                            apply.setdefault((kind, value), []).append(key)
-                            counts.down += 1
-                elif was is None:
-                    if value and not local[i]:  # first contact: the union
-                        apply.setdefault((kind, True), []).append(key)
-                        counts.down += 1
-                elif value != was and value != local[i]:
-                    apply.setdefault((kind, value), []).append(key)
-                    counts.down += 1
-                new_base.append(value)
+            new_base = _three_way(
+                key, (r_read, r_star), (item.read, item.starred) if item else None,
+                marks.get(key, (False, False)), r_time if r_time is not None else times.get(rid),
+                journal, apply, settled, counts)
             if item is None or (item.key, item.read, item.starred) != (key, *new_base):
                 rows.append((rid, feed_url, e.hash if e else "", e.url if e else "", key,
                              new_base[0], new_base[1]))
@@ -579,6 +545,61 @@ class SyncService:
                     js.set_item_state(conn, profile, ids, kind, value)
                     js.forget(conn, profile, [p for _rid, p in chunk])
                 counts.up += len(chunk)
+
+
+def _server_state(pull: Pull, by_remote: dict[str, str], known: dict[int, js.Item]
+                  ) -> tuple[dict[int, tuple[bool, bool, float | None]], dict[int, RemoteEntry]]:
+    """The server's state now, (read, starred, time of change) by entry id, for the pulled
+    entries of feeds here and (snapshot APIs) every known one that changed; and the
+    pulled entries by id."""
+    remote: dict[int, tuple[bool, bool, float | None]] = {}
+    entries: dict[int, RemoteEntry] = {}
+    for pulled in pull.entries:
+        if pulled.feed_id in by_remote:
+            entries[pulled.remote_id] = pulled
+            remote[pulled.remote_id] = (pulled.read, pulled.starred, pulled.changed_at)
+    if pull.snapshot is not None:
+        unread, starred_ids = pull.snapshot
+        for rid, seen in known.items():
+            if rid not in remote:
+                now = (rid not in unread, rid in starred_ids)
+                if now != (seen.read, seen.starred):
+                    remote[rid] = (now[0], now[1], None)
+    return remote, entries
+
+
+def _three_way(key: str, server: tuple[bool, bool], was: tuple[bool, bool] | None,
+               local: tuple[bool, bool], when: float | None,
+               journal: dict[tuple[str, str], js.Pending],
+               apply: dict[tuple[str, bool], list[str]], settled: list[js.Pending],
+               counts: _Counts) -> list[bool]:
+    """Read and starred of one entry, three ways: the server now, the server last time
+    (was; None at first contact) and the journaled local change. What to set here goes
+    to apply, journal rows the server has to settled; returns the server state to
+    remember."""
+    new_base = []
+    for i, kind in enumerate((js.READ, js.STAR)):
+        value = server[i]
+        before = was[i] if was is not None else None
+        p = journal.get((kind, key))
+        if p is not None:
+            if value == p.value:
+                settled.append(p)  # the server has it already
+            elif before is not None and value != before:  # both changed: the newer wins
+                counts.conflicts += 1
+                if when is not None and when > p.at:
+                    settled.append(p)
+                    apply.setdefault((kind, value), []).append(key)
+                    counts.down += 1
+        elif before is None:
+            if value and not local[i]:  # first contact: the union
+                apply.setdefault((kind, True), []).append(key)
+                counts.down += 1
+        elif value != before and value != local[i]:
+            apply.setdefault((kind, value), []).append(key)
+            counts.down += 1
+        new_base.append(value)
+    return new_base
 
 
 def _safe(name: str) -> str:
