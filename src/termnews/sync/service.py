@@ -220,11 +220,7 @@ class SyncService:
         # Feeds the server refused (it could not fetch them) are remembered with no id, and
         # not offered again until the user subscribes to them again.
         refused = {url for url, k in base.items() if not k.remote_id}
-        alias = {k.remote_url: k.feed_url for k in base.values() if k.remote_id}
-        alias_id = {k.remote_id: k.feed_url for k in base.values() if k.remote_id}
-        remote: dict[str, RemoteFeed] = {}
-        for listed in remote_list:
-            remote[alias.get(listed.url) or alias_id.get(listed.remote_id) or listed.url] = listed
+        remote = _by_local_url(remote_list, base)
         journal = {p.key: p for p in js.pending(conn, profile, js.SUBSCRIBE)}
         catalog: dict[str, tuple[Subscription, str]] = {}
 
@@ -232,6 +228,14 @@ class SyncService:
             if not catalog:  # only a change needs the catalog
                 catalog.update(self._catalog_places())
             return catalog
+
+        def offer(url: str) -> None:
+            """A local feed goes to the server (or is remembered as refused there)."""
+            made = self._add_remote(backend, local[url], places(), counts)
+            if made is None:
+                refused.add(url)
+            else:
+                remote[url] = made
 
         add_local: list[tuple[str, RemoteFeed]] = []
         remove_local: list[str] = []
@@ -242,11 +246,7 @@ class SyncService:
             if p is not None:
                 refused.discard(url)
                 if p.value and rf is None and url in local:
-                    made = self._add_remote(backend, local[url], places(), counts)
-                    if made is None:
-                        refused.add(url)
-                    else:
-                        remote[url] = made
+                    offer(url)
                 elif not p.value and rf is not None:
                     backend.remove_feed(rf)
                     counts.up += 1
@@ -259,11 +259,7 @@ class SyncService:
                 if url in base and not first:
                     remove_local.append(url)  # left on the server
                 else:
-                    made = self._add_remote(backend, local[url], places(), counts)
-                    if made is None:
-                        refused.add(url)
-                    else:
-                        remote[url] = made
+                    offer(url)
             elif rf is not None and url not in local:
                 # New on the server, or (first sync) there only: take it. A feed left here
                 # without a journal row (sync was off) comes back rather than being removed
@@ -275,16 +271,16 @@ class SyncService:
         known.update({url: js.KnownFeed(url, "", "", "") for url in refused
                       if url in local and url not in remote})
         if add_local or remove_local or done or known != base:
+            subs = [self._local_subscription(url, rf, places(), backend)
+                    for url, rf in add_local]
             with transaction(conn):
-                subs = [self._local_subscription(url, rf, places(), backend)
-                        for url, rf in add_local]
                 state.subscribe(conn, profile, subs)
-                counts.down += len(subs) + len(remove_local)
-                counts.subscriptions += len(subs) + len(remove_local)
                 state.unsubscribe(conn, profile, remove_local)
                 js.drop_feed_items(conn, profile, remove_local)
                 js.forget(conn, profile, done)
                 js.set_known_feeds(conn, profile, known.values())
+            counts.down += len(subs) + len(remove_local)
+            counts.subscriptions += len(subs) + len(remove_local)
         by_remote = {rf.remote_id: url for url, rf in remote.items()}
         return list(remote.values()), by_remote, new_feeds
 
@@ -545,6 +541,15 @@ class SyncService:
                     js.set_item_state(conn, profile, ids, kind, value)
                     js.forget(conn, profile, [p for _rid, p in chunk])
                 counts.up += len(chunk)
+
+
+def _by_local_url(remote_list: list[RemoteFeed], base: dict[str, js.KnownFeed]
+                  ) -> dict[str, RemoteFeed]:
+    """The server's feeds by the local feed URL they stand for: the server may list a
+    feed under the address it was redirected to (known from the last sync)."""
+    alias = {k.remote_url: k.feed_url for k in base.values() if k.remote_id}
+    alias_id = {k.remote_id: k.feed_url for k in base.values() if k.remote_id}
+    return {alias.get(rf.url) or alias_id.get(rf.remote_id) or rf.url: rf for rf in remote_list}
 
 
 def _server_state(pull: Pull, by_remote: dict[str, str], known: dict[int, js.Item]
