@@ -85,9 +85,9 @@ class CacheDamaged(StoreError):
 
     def __init__(self, cache_db: Path, why: str) -> None:
         self.cache_db = cache_db
-        super().__init__(f"{health.where(cache_db)} is {why}; it is set aside and a new "
-                         f"one started when termnews next opens it (read and starred marks "
-                         f"are kept)")
+        super().__init__(_("{file} is {why}; it is set aside and a new one started when "
+                           "termnews next opens it (read and starred marks are kept)").format(
+            file=health.where(cache_db), why=why))
 
 
 def default_profile() -> str:
@@ -161,10 +161,10 @@ def store_failure(paths: Paths, exc: BaseException, file: Path | None = None) ->
         health.mark_damaged(paths.cache_db, why)
         return CacheDamaged(paths.cache_db, why)
     if file is not None:
-        return StoreError(f"cannot save to {health.where(file)}: "
-                          f"{health.cause(exc, file.parent)}")
-    return StoreError(f"cannot use the data in {paths.data_dir}: "
-                      f"{health.cause(exc, paths.data_dir)}")
+        return StoreError(_("cannot save to {file}: {cause}").format(
+            file=health.where(file), cause=health.cause(exc, file.parent)))
+    return StoreError(_("cannot use the data in {folder}: {cause}").format(
+        folder=paths.data_dir, cause=health.cause(exc, paths.data_dir)))
 
 
 _T = TypeVar("_T")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from termnews import i18n
 from termnews.config import Config
 from termnews.model import FeedSource, FetchResult, ParsedFeed, RefreshEvent, RefreshSummary
 from termnews.paths import Paths
@@ -299,8 +300,8 @@ class _Writer:
                 # Damage stays as SQLite said it (the caller traces it to its file);
                 # anything else names the file and the cause ("disk is full").
                 self.failure = exc if isinstance(exc, StoreError) or is_damage(exc) else \
-                    StoreError(f"cannot save to {where(self.cache_db)}: "
-                               f"{cause(exc, self.cache_db.parent)}")
+                    StoreError(i18n._("cannot save to {file}: {cause}").format(
+                        file=where(self.cache_db), cause=cause(exc, self.cache_db.parent)))
                 for _, fut in batch:
                     if not fut.done():
                         fut.set_exception(self.failure)

@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from termnews.i18n import _
+
 SQLITE_READONLY = 8
 SQLITE_IOERR = 10
 SQLITE_CORRUPT = 11
@@ -86,30 +88,30 @@ def cause(exc: BaseException, where: Path | None = None) -> str:
     error was a full disk."""
     if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
         if exc.errno == errno.ENOSPC:
-            return "disk is full"
+            return _("disk is full")
         if exc.errno == errno.EDQUOT:
-            return "disk quota exceeded"
+            return _("disk quota exceeded")
         return exc.strerror or str(exc)
     code = error_code(exc)
     text = str(exc)
     if code == SQLITE_FULL or "disk is full" in text:
-        return "disk is full"
+        return _("disk is full")
     if code == SQLITE_IOERR or "disk I/O error" in text:
         if where is not None and low_on_space(where):
-            return "disk is full"
-        return "disk I/O error"
+            return _("disk is full")
+        return _("disk I/O error")
     if code == SQLITE_READONLY or "readonly" in text:
-        return "read-only"
+        return _("read-only")
     if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text:
-        return "locked by another program for too long"
+        return _("locked by another program for too long")
     if is_damage(exc):
-        return f"damaged ({text})"
+        return _("damaged ({error})").format(error=text)
     return text or type(exc).__name__
 
 
 def where(file: Path) -> str:
     """``cache.db in /home/u/.local/share/termnews``: a file named in messages."""
-    return f"{file.name} in {file.parent}"
+    return _("{file} in {folder}").format(file=file.name, folder=file.parent)
 
 
 def check_file(db: Path) -> str | None:
