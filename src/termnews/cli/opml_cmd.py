@@ -97,7 +97,7 @@ def run_export(args: argparse.Namespace, ctx: Context) -> int:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException:  # even Ctrl-C: no half-written file is left, then it goes on
             os.unlink(tmp)
             raise
     except OSError as exc:

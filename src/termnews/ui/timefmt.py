@@ -45,7 +45,7 @@ def list_time(dt: datetime | None) -> str:
 
         try:
             return format_compact(dt, now=now())[:6]
-        except Exception:
+        except Exception:  # a date Babel cannot format: the plain form below
             pass
     local = dt.astimezone()
     today = now().astimezone()
