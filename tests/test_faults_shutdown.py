@@ -71,6 +71,12 @@ def children(pid: int) -> list[int]:
     return kids
 
 
+def parse_workers(pid: int) -> list[int]:
+    """The parse workers of a termnews process: the children of its fork server (its own
+    children are that server and multiprocessing's resource tracker)."""
+    return [worker for kid in children(pid) for worker in children(kid)]
+
+
 def assert_no_process_left(proc: subprocess.Popen[bytes], within: float = 2.0) -> None:
     deadline = time.monotonic() + within
     while (left := session_members(proc.pid)) and time.monotonic() < deadline:
@@ -253,8 +259,10 @@ def test_a_signal_during_a_refresh_ends_the_tui_in_order(
         tui.wait_for(b"refreshing")
         os.write(tui.master, b"j")  # another section: saved as the place to come back to
         tui.pump(0.8)
+        end = time.monotonic() + 30  # the parse workers start once the first feeds arrived
+        while not (workers := parse_workers(tui.proc.pid)) and time.monotonic() < end:
+            tui.pump(0.05)
         assert tui.proc.poll() is None
-        workers = children(tui.proc.pid)
         tui.proc.send_signal(sig)
         code = tui.wait_exit(timeout=30)
         assert code == status, tui.errors()
@@ -329,7 +337,7 @@ def test_a_killed_refresh_leaves_no_process(big_feeds: Path, sig: signal.Signals
     SIGKILL cannot be caught: the workers die with their parent all the same."""
     proc = start_refresh(big_feeds)
     try:
-        wait_until(lambda: len(children(proc.pid)) >= 2 or proc.poll() is not None, 60,
+        wait_until(lambda: len(parse_workers(proc.pid)) >= 2 or proc.poll() is not None, 60,
                    "the parse workers never started")
         assert proc.poll() is None, "the refresh ended before the signal"
         time.sleep(0.3)  # parsing and writing under way

@@ -155,6 +155,12 @@ def _open(lang: str) -> _Lemmas:
         return found
 
 
+def ready(lang: str) -> bool:
+    """Whether the language's dictionary can be read now, without being made first (a
+    parse worker words the index only then: making one takes seconds)."""
+    return lang in _OPEN or (lemma_dir() / _file_name(lang)).exists()
+
+
 def lemmas(word: str, lang: str) -> tuple[str, ...] | None:
     """The dictionary forms of a folded word in a language simplemma knows (the word itself
     when it is one), or None when the dictionary does not know it."""

@@ -134,6 +134,11 @@ class ParsedEntry:
     body_text: str = ""  # plain text of content_html for search; "" when the summary is it
 
 
+# What the search index holds for one entry: (index_lang, title, summary, categories,
+# body_text), the four texts as ``terms.index_text`` words them in that language.
+EntryIndexText = tuple[str, str, str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """A parsed feed document."""
@@ -142,6 +147,9 @@ class ParsedFeed:
     language: str
     entries: tuple[ParsedEntry, ...]
     link: str = ""
+    # One per entry, in order, when the parse worker has worded them for the search index
+    # (store.cache.with_index_texts); () when storing is to do it.
+    index_texts: tuple[EntryIndexText, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,17 @@ def _over_limits(
     return list(doomed.items()), old
 
 
+def _has_left(conn: sqlite3.Connection, feed_id: int) -> bool:
+    """Whether any article has left the feed, from its count (kept by triggers) and the
+    index of the ones still in it: no look at the articles themselves, whose ``in_feed``
+    sits after the bodies (a full-content row reads its overflow pages to get there)."""
+    row = conn.execute(
+        """SELECT article_count > (SELECT count(*) FROM articles
+                                   WHERE feed_id = feeds.id AND in_feed = 1)
+           FROM feeds WHERE id = ?""", (feed_id,)).fetchone()
+    return bool(row and row[0])
+
+
 def _delete(conn: sqlite3.Connection, doomed: Sequence[tuple[int, str]]) -> None:
     """Delete the articles (they have left their feed: it cannot bring them back as new
     unless it carries them again)."""
@@ -133,6 +144,8 @@ def prune(
         cutoff = now - keep_days * 86400 if keep_days > 0 else None
         if max_articles <= 0 and cutoff is None:
             continue
+        if not _has_left(conn, fid):
+            continue  # every article is still in the feed: none can go (a cold refresh)
         with transaction(conn):
             doomed, old = _over_limits(conn, fid, max_articles, cutoff)
             if not doomed:

@@ -21,7 +21,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -42,12 +42,16 @@ MAX_BACKOFF = 24 * 3600.0
 Progress = Callable[[RefreshEvent], None]
 
 
-def parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
-    """Parse one document (runs in a worker process): the feed, or an error message."""
+def parse_job(body: bytes, url: str, content_type: str,
+              edition: str | None = None) -> ParsedFeed | str:
+    """Parse one document (runs in a worker process): the feed, or an error message.
+    Given the feed's edition, its entries are also worded for the search index here
+    (``cache.with_index_texts``), where the CPU is, not in the writer."""
     from termnews.feeds.parse import NotAFeed, parse_feed
 
     try:
-        return parse_feed(body, url=url, content_type=content_type)
+        parsed = parse_feed(body, url=url, content_type=content_type)
+        return parsed if edition is None else cache.with_index_texts(parsed, edition)
     except NotAFeed as exc:
         return str(exc)
     except RecursionError:
@@ -62,13 +66,77 @@ def _warm_worker() -> None:
     import termnews.feeds.parse  # noqa: F401  (pay the imports while the network works)
 
 
-def _die_with_parent(parent: int) -> None:
+def _first_worker(pool: Executor) -> None:
+    """Start a pool's first worker and wait until it runs (in a thread: this waits for
+    the fork server); BrokenExecutor when it cannot start or the pool was stopped."""
+    from concurrent.futures import CancelledError
+
+    try:
+        pool.submit(_warm_worker).result()
+    except (CancelledError, RuntimeError) as exc:  # RuntimeError: the pool was shut down
+        raise BrokenExecutor(f"the parser process did not start: {exc}") from None
+
+
+_server_users = 0  # refreshes of this process whose workers come from the fork server
+
+
+def _start_fork_server(ctx: multiprocessing.context.BaseContext) -> bool:
+    """Start the fork server (and the resource tracker it needs) now, if workers come from
+    one: it imports the parser while this process goes on; True when it did (a claim
+    that ``_release_fork_server`` gives back). Both inherit this process's standard
+    error, whose descriptor multiprocessing looks up on ``sys.stderr``: the TUI's stand-in
+    for it (Textual captures prints) answers -1, so the real one stands in meanwhile."""
+    global _server_users
+    if ctx.get_start_method() != "forkserver":
+        return False
+    from multiprocessing import forkserver
+
+    saved = sys.stderr
+    try:
+        usable = saved.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if not usable:
+        sys.stderr = sys.__stderr__
+    try:
+        forkserver.ensure_running()
+    finally:
+        sys.stderr = saved
+    _server_users += 1
+    return True
+
+
+def _release_fork_server() -> None:
+    """The last refresh using the fork server is done: stop it, so that a TUI does not keep
+    an idle process holding the parser between refreshes (the next one starts it again)."""
+    global _server_users
+    _server_users -= 1
+    if _server_users > 0:
+        return
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:  # no public way; without it the server ends with this process
+        with contextlib.suppress(Exception):
+            stop()
+
+
+def _retrieved(fut: asyncio.Future[None]) -> None:
+    """Done callback: the outcome is read, so asyncio never reports it as lost (the pool
+    whose start it was may have been dropped meanwhile)."""
+    if not fut.cancelled():
+        fut.exception()
+
+
+def _die_with_parent() -> None:
     """Linux: the kernel kills this process when its parent dies, however it dies (kill -9
-    included), so a parser never outlives the refresh holding the data files open."""
+    included), so a parser never outlives the refresh. (The parent is the fork server,
+    which ends when the process it serves ends.)"""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
+    parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -78,7 +146,7 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def _init_worker(parent: int) -> None:
+def _init_worker() -> None:
     """A parser process: the parent's signal handlers (a TUI's SIGWINCH, SIGTERM, Ctrl-C)
     are not its business; the parent stops it when needed, and it dies with the parent."""
     for name in ("SIGINT", "SIGWINCH", "SIGTSTP", "SIGCONT", "SIGHUP", "SIGTERM"):
@@ -86,17 +154,43 @@ def _init_worker(parent: int) -> None:
         if sig is not None:
             with contextlib.suppress(OSError, ValueError):
                 signal.signal(sig, signal.SIG_IGN if name == "SIGINT" else signal.SIG_DFL)
-    _die_with_parent(parent)
+    _die_with_parent()
+    _let_fork_server_go()
     _warm_worker()
 
 
+def _let_fork_server_go() -> None:
+    """A worker of a fork server holds a copy of the pipe by which the server learns that
+    the process it serves has ended (every user of a server may ask it for processes; a
+    worker never does). Closed here, the server ends with that process, however it ends
+    (kill -9 included), and its workers die with the server."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
+# What a parse worker runs, imported once by the fork server rather than by each worker
+# ("__main__": a script that started termnews, which each worker would import again).
+_WORKER_MODULES = ["__main__", "termnews.refresh", "termnews.feeds.parse", "termnews.terms"]
+
+
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe and cheap (Linux): workers start in milliseconds with the
-    parser already imported, and no script's __main__ is re-run. The children only
-    parse bytes; they touch no lock, file or connection of the parent. Elsewhere spawn."""
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
+    """Where parse workers come from. Linux: a fork server, a clean one-threaded process
+    started once per program with the parser imported, which forks each worker in
+    milliseconds. Forking this process instead would be cheaper still, but it runs threads
+    (the refresh's writer, the TUI's workers) that may be inside SQLite or hold a lock at
+    that instant; a worker, which reads the search dictionaries with SQLite to word the
+    index, would then wait for ever on its copy of that lock. Elsewhere spawn."""
+    if sys.platform.startswith("linux") and os.environ.get("TERMNEWS_MP") != "fork":
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_WORKER_MODULES)
+        return ctx
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def backoff_seconds(fail_count: int) -> float:
@@ -145,35 +239,74 @@ class _Parser:
         self.inline_left = INLINE_PARSES
         self.time_limit = time_limit
         self.pool: Executor | None = None
+        self._started: asyncio.Future[None] | None = None  # the pool's first worker is up
+        self._uses_server = False  # holds a claim on the fork server (_start_fork_server)
         # At most one document per worker in the pool: the time limit then measures the
         # parse itself, not the wait behind other feeds' documents in the pool's queue.
         self._slots = asyncio.Semaphore(max(self.workers, 1))
+        self._retrying = asyncio.Lock()  # one document at a time takes every slot
 
-    def _start_pool(self) -> Executor:
+    def _pool(self) -> Executor:
+        """The pool; a new one starts its first worker in a thread: the fork server's own
+        start (it imports the parser) takes a tenth of a second or so, and the event loop
+        goes on fetching meanwhile."""
         if self.pool is None:
-            _warm_worker()  # workers forked after this inherit the parser, imported once
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
-                                            initializer=_init_worker, initargs=(os.getpid(),))
+            ctx = _mp_context()
+            if not self._uses_server:
+                self._uses_server = _start_fork_server(ctx)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                            initializer=_init_worker)
+            started = asyncio.get_running_loop().run_in_executor(None, _first_worker, self.pool)
+            started.add_done_callback(_retrieved)
+            self._started = started
         return self.pool
+
+    async def _started_pool(self) -> Executor:
+        """The pool, once a worker of it has started (BrokenExecutor if it cannot)."""
+        pool, started = self._pool(), self._started
+        if started is not None and not started.done():
+            await asyncio.shield(started)
+        if started is not None and started.exception() is not None:
+            raise BrokenExecutor(str(started.exception()))
+        return pool
+
+    @contextlib.asynccontextmanager
+    async def _alone(self) -> AsyncIterator[None]:
+        """Every slot of the pool: no other document is parsed meanwhile."""
+        async with self._retrying:
+            taken = 0
+            try:
+                for _ in range(max(self.workers, 1)):
+                    await self._slots.acquire()
+                    taken += 1
+                yield
+            finally:
+                for _ in range(taken):
+                    self._slots.release()
 
     def _drop_broken(self, pool: Executor) -> None:
         if self.pool is pool:
             self.pool = None
+            self._started = None
             pool.shutdown(wait=False, cancel_futures=True)
 
-    async def parse(self, result: FetchResult) -> ParsedFeed | str:
+    async def parse(self, result: FetchResult, edition: str) -> ParsedFeed | str:
         url = result.final_url or result.url
         if self.workers < 1 or (self.inline_left > 0 and len(result.body) < INLINE_MAX_BYTES):
             self.inline_left -= 1
-            return parse_job(result.body, url, result.content_type)
+            _warm_worker()
+            return parse_job(result.body, url, result.content_type, edition)
         loop = asyncio.get_running_loop()
-        for _attempt in range(2):
-            async with self._slots:
-                pool = self._start_pool()
+        for attempt in range(2):
+            # The second try runs alone in its pool: when a pool breaks, every document in
+            # it fails, and only one alone shows which document breaks it.
+            async with self._slots if attempt == 0 else self._alone():
+                pool = self._pool()
                 try:
+                    await self._started_pool()
                     return await asyncio.wait_for(
                         loop.run_in_executor(pool, parse_job, result.body, url,
-                                             result.content_type),
+                                             result.content_type, edition),
                         self.time_limit)
                 except BrokenExecutor:
                     self._drop_broken(pool)
@@ -209,11 +342,14 @@ class _Parser:
         """Stop the pool: after the parses running (a normal end), or at once (``kill``:
         a cancelled refresh must not wait up to the parse time limit). Either way the
         pool's manager thread is joined, so no worker is left behind."""
-        pool, self.pool = self.pool, None
+        pool, self.pool, self._started = self.pool, None, None
         if pool is not None:
             if kill:
                 self._kill_workers(pool)
             pool.shutdown(wait=True, cancel_futures=True)
+        if self._uses_server:
+            self._uses_server = False
+            _release_fork_server()
 
 
 class _BodyBudget:
@@ -448,7 +584,7 @@ async def _refresh(
             error = result.error
             try:
                 if error is None and not result.not_modified:
-                    got = await parser.parse(result)
+                    got = await parser.parse(result, src.edition)
                     if isinstance(got, str):
                         error = got
                     else:
