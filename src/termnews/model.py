@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 # Section keys shared across editions: the language toggle maps sections by key.
 SECTION_KEYS: tuple[str, ...] = (
@@ -132,6 +133,24 @@ class ParsedEntry:
     language: str = ""
     alternates: tuple[Alternate, ...] = ()
     body_text: str = ""  # plain text of content_html for search; "" when the summary is it
+
+    def __reduce__(self) -> tuple[object, tuple[tuple[object, ...]]]:
+        # Pickled as its values: the parse workers send thousands to the refresh, and the
+        # dataclass's own way sets each field from Python on arrival (3 × slower).
+        return _parsed_entry, (_ENTRY_VALUES(self),)
+
+
+_ENTRY_FIELDS = tuple(ParsedEntry.__dataclass_fields__)
+_ENTRY_VALUES = attrgetter(*_ENTRY_FIELDS)
+_ENTRY_SETTERS = tuple(getattr(ParsedEntry, name).__set__ for name in _ENTRY_FIELDS)
+
+
+def _parsed_entry(values: tuple[object, ...]) -> ParsedEntry:
+    """A ParsedEntry from its pickled values (the slots filled directly: it is frozen)."""
+    entry = object.__new__(ParsedEntry)
+    for set_field, value in zip(_ENTRY_SETTERS, values, strict=True):
+        set_field(entry, value)
+    return entry
 
 
 # What the search index holds for one entry: (index_lang, title, summary, categories,

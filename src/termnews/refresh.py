@@ -78,6 +78,7 @@ def _first_worker(pool: Executor) -> None:
 
 
 _server_users = 0  # refreshes of this process whose workers come from the fork server
+_server_lock = threading.Lock()  # starting the fork server, or stopping it
 
 
 def _start_fork_server(ctx: multiprocessing.context.BaseContext) -> bool:
@@ -99,26 +100,35 @@ def _start_fork_server(ctx: multiprocessing.context.BaseContext) -> bool:
     if not usable:
         sys.stderr = sys.__stderr__
     try:
-        forkserver.ensure_running()
+        with _server_lock:
+            forkserver.ensure_running()
+            _server_users += 1
     finally:
         sys.stderr = saved
-    _server_users += 1
     return True
 
 
 def _release_fork_server() -> None:
     """The last refresh using the fork server is done: stop it, so that a TUI does not keep
-    an idle process holding the parser between refreshes (the next one starts it again)."""
+    an idle process holding the parser between refreshes (the next one starts it again).
+    Stopping waits for the server to end, which nobody needs to wait for: a thread does."""
     global _server_users
-    _server_users -= 1
-    if _server_users > 0:
-        return
+    with _server_lock:
+        _server_users -= 1
+        if _server_users > 0:
+            return
     from multiprocessing import forkserver
 
     stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
-    if stop is not None:  # no public way; without it the server ends with this process
-        with contextlib.suppress(Exception):
-            stop()
+    if stop is None:  # no public way; without it the server ends with this process
+        return
+
+    def stopping() -> None:
+        with _server_lock, contextlib.suppress(Exception):
+            if _server_users == 0:  # no refresh started meanwhile
+                stop()
+
+    threading.Thread(target=stopping, name="termnews-fork-server-stop", daemon=True).start()
 
 
 def _retrieved(fut: asyncio.Future[None]) -> None:
