@@ -71,10 +71,25 @@ def children(pid: int) -> list[int]:
     return kids
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
+
+
 def parse_workers(pid: int) -> list[int]:
-    """The parse workers of a termnews process: the children of its fork server (its own
-    children are that server and multiprocessing's resource tracker)."""
-    return [worker for kid in children(pid) for worker in children(kid)]
+    """The parse workers of a termnews process: its own children (the refresh command
+    forks them), or those of its fork server (the TUI's come from one, beside
+    multiprocessing's resource tracker)."""
+    workers = []
+    for kid in children(pid):
+        command = _cmdline(kid)
+        if "multiprocessing.forkserver" in command:
+            workers += children(kid)
+        elif "multiprocessing.resource_tracker" not in command:
+            workers.append(kid)
+    return workers
 
 
 def assert_no_process_left(proc: subprocess.Popen[bytes], within: float = 2.0) -> None:

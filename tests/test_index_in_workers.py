@@ -104,13 +104,14 @@ def test_a_parser_waits_for_no_dictionary(monkeypatch: pytest.MonkeyPatch) -> No
     assert isinstance(russian, ParsedFeed) and len(russian.index_texts) == 6  # no dictionary
 
 
+@pytest.mark.parametrize("fork_workers", [False, True], ids=["fork-server", "forked"])
 def test_a_refresh_through_the_workers_keeps_the_index_equal_to_its_view(
-        paths: Paths, feed_server: FeedServer) -> None:
+        paths: Paths, feed_server: FeedServer, fork_workers: bool) -> None:
     srcs = [FeedSource(url=feed_server.add(f"/w/{n}.xml", _document(n, lang)), outlet="o",
                        edition="fr", section=lang or "none")
             for n, lang in enumerate(LANGS * 3)]
     config = Config(refresh=RefreshConfig(parse_workers=2))
-    summary = asyncio.run(run_refresh(paths, config, srcs))
+    summary = asyncio.run(run_refresh(paths, config, srcs, fork_workers=fork_workers))
     assert summary.feeds_ok == len(srcs) and summary.new_articles == 6 * len(srcs)
     conn = connect(paths.cache_db, paths.state_db)
     try:
@@ -140,3 +141,41 @@ def test_rows_not_new_are_worded_by_the_view_as_before(paths: Paths) -> None:
     finally:
         conn.close()
 
+
+
+def test_workers_are_forked_only_while_the_writer_is_not_writing(
+        paths: Paths, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker must not inherit a lock SQLite's code held in another thread: the
+    refresh forks its workers when its writer's thread is between transactions (the
+    first feeds, parsed in this process, are being stored slowly meanwhile)."""
+    import threading
+    import time
+
+    from termnews import refresh
+
+    writing = threading.Event()
+    seen: list[bool] = []
+    store = refresh._store
+
+    def slow_store(conn: sqlite3.Connection, outcome: object) -> int:
+        writing.set()
+        try:
+            time.sleep(0.15)
+            return store(conn, outcome)  # type: ignore[arg-type]
+        finally:
+            writing.clear()
+
+    fork_now = refresh._Parser.fork_now
+
+    def watched_fork(self: refresh._Parser) -> None:
+        seen.append(writing.is_set())
+        fork_now(self)
+
+    monkeypatch.setattr(refresh, "_store", slow_store)
+    monkeypatch.setattr(refresh._Parser, "fork_now", watched_fork)
+    srcs = [FeedSource(url=feed_server.add(f"/g/{n}.xml", _document(n, "en")), outlet="o",
+                       edition="en", section="s") for n in range(8)]
+    config = Config(refresh=RefreshConfig(parse_workers=2))
+    summary = asyncio.run(run_refresh(paths, config, srcs, fork_workers=True))
+    assert summary.feeds_ok == 8
+    assert seen == [False]

@@ -520,10 +520,12 @@ class Library:
         progress: Callable[[RefreshEvent], None] | None = None,
         full_text: bool | None = None,
         server: bool = True,
+        fork_workers: bool = False,
     ) -> RefreshSummary:
         """Fetch the profile's feeds (or the given ones) into the cache; with a sync
         server as the source (``source = "server"``), read them from the server (which
-        is a sync); server=False fetches the feeds themselves all the same."""
+        is a sync); server=False fetches the feeds themselves all the same.
+        ``fork_workers``: see ``refresh.run_refresh`` (a caller with no other threads)."""
         cfg = self.sync_config
         if cfg is not None and cfg.source == "server" and server and urls is None \
                 and not self.demo:
@@ -537,5 +539,5 @@ class Library:
         return await run_refresh(
             self.paths, self.config, sources, progress=progress,
             full_text=self.config.refresh.full_text if full_text is None else full_text,
-            allow_files=self.demo,
+            allow_files=self.demo, fork_workers=fork_workers,
         )

@@ -21,7 +21,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -190,17 +190,29 @@ _WORKER_MODULES = ["__main__", "termnews.refresh", "termnews.feeds.parse", "term
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """Where parse workers come from. Linux: a fork server, a clean one-threaded process
-    started once per program with the parser imported, which forks each worker in
-    milliseconds. Forking this process instead would be cheaper still, but it runs threads
-    (the refresh's writer, the TUI's workers) that may be inside SQLite or hold a lock at
-    that instant; a worker, which reads the search dictionaries with SQLite to word the
-    index, would then wait for ever on its copy of that lock. Elsewhere spawn."""
-    if sys.platform.startswith("linux") and os.environ.get("TERMNEWS_MP") != "fork":
+    """Where parse workers come from when the refresh may not fork this process (see
+    ``run_refresh``'s ``fork_workers``). Linux: a fork server, a clean one-threaded process
+    started with the parser imported, which forks each worker in milliseconds. Forking a
+    process whose other threads (the TUI's workers) may be inside SQLite or hold a lock
+    at that instant would leave a worker, which reads the search dictionaries with SQLite
+    to word the index, waiting for ever on its copy of that lock. Elsewhere spawn."""
+    if sys.platform.startswith("linux"):
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(_WORKER_MODULES)
         return ctx
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    return multiprocessing.get_context("spawn")
+
+
+def _warm_parser() -> None:
+    """The parser's own lazy imports and set-up (lxml, nh3's cleaner), done before workers
+    are forked from this process, so that each inherits them instead of doing them."""
+    import importlib
+
+    from termnews.feeds.clean import sanitize_html
+
+    importlib.import_module("lxml.etree")
+
+    sanitize_html("<p>warm</p>", "https://example.org/")
 
 
 def backoff_seconds(fail_count: int) -> float:
@@ -244,17 +256,46 @@ class _Parser:
     it is never parsed in this process, where it could take the refresh down with it.
     """
 
-    def __init__(self, workers: int, time_limit: float) -> None:
+    def __init__(self, workers: int, time_limit: float, *, may_fork: bool = False) -> None:
         self.workers = max(workers, 0)
+        self.may_fork = may_fork  # its first pool may be forked from this process
         self.inline_left = INLINE_PARSES
         self.time_limit = time_limit
         self.pool: Executor | None = None
         self._started: asyncio.Future[None] | None = None  # the pool's first worker is up
         self._uses_server = False  # holds a claim on the fork server (_start_fork_server)
+        # Set by a refresh that may fork this process (run_refresh's fork_workers): waits
+        # until no thread of the refresh is inside SQLite.
+        self.fork_gate: Callable[[], Awaitable[object]] | None = None
+        self._forking: asyncio.Future[None] | None = None
+        self._closed = False
         # At most one document per worker in the pool: the time limit then measures the
         # parse itself, not the wait behind other feeds' documents in the pool's queue.
         self._slots = asyncio.Semaphore(max(self.workers, 1))
         self._retrying = asyncio.Lock()  # one document at a time takes every slot
+
+    async def _fork_when_safe(self, gate: Callable[[], Awaitable[object]]) -> None:
+        await gate()
+        # No await from here on: the writer cannot start a batch before the fork is done.
+        self.fork_now()
+
+    def fork_now(self) -> None:
+        """Start the pool by forking this process now: cheaper than the fork server (no
+        other interpreter to start, the parser already imported). Only for a caller whose
+        other threads never enter SQLite or hold a lock a parser needs, and only while no
+        thread of the refresh is inside SQLite (see ``run_refresh``). A pool started later
+        (after a worker died) comes from the fork server all the same."""
+        if (self.workers < 1 or self.pool is not None or self._closed
+                or not sys.platform.startswith("linux")):
+            return
+        _warm_parser()
+        pool = ProcessPoolExecutor(max_workers=self.workers,
+                                   mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_init_worker)
+        pool.submit(_warm_worker)  # a forking pool starts all its workers at the first task
+        started = asyncio.get_running_loop().create_future()
+        started.set_result(None)
+        self.pool, self._started = pool, started
 
     def _pool(self) -> Executor:
         """The pool; a new one starts its first worker in a thread: the fork server's own
@@ -273,6 +314,12 @@ class _Parser:
 
     async def _started_pool(self) -> Executor:
         """The pool, once a worker of it has started (BrokenExecutor if it cannot)."""
+        if self.pool is None and self.fork_gate is not None:
+            if self._forking is None:  # the first pool of a refresh that may fork
+                self._forking = asyncio.ensure_future(self._fork_when_safe(self.fork_gate))
+            forking = self._forking
+            await asyncio.shield(forking)
+            self.fork_gate = None
         pool, started = self._pool(), self._started
         if started is not None and not started.done():
             await asyncio.shield(started)
@@ -311,9 +358,13 @@ class _Parser:
             # The second try runs alone in its pool: when a pool breaks, every document in
             # it fails, and only one alone shows which document breaks it.
             async with self._slots if attempt == 0 else self._alone():
-                pool = self._pool()
                 try:
-                    await self._started_pool()
+                    pool = await self._started_pool()
+                except BrokenExecutor:
+                    if self.pool is not None:
+                        self._drop_broken(self.pool)
+                    continue
+                try:
                     return await asyncio.wait_for(
                         loop.run_in_executor(pool, parse_job, result.body, url,
                                              result.content_type, edition),
@@ -352,7 +403,10 @@ class _Parser:
         """Stop the pool: after the parses running (a normal end), or at once (``kill``:
         a cancelled refresh must not wait up to the parse time limit). Either way the
         pool's manager thread is joined, so no worker is left behind."""
+        self._closed = True
         pool, self.pool, self._started = self.pool, None, None
+        if self._forking is not None and not self._forking.done():
+            self._forking.cancel()
         if pool is not None:
             if kill:
                 self._kill_workers(pool)
@@ -412,6 +466,8 @@ class _Writer:
         self.queue: asyncio.Queue[tuple[_Outcome, asyncio.Future[int]] | None] = asyncio.Queue()
         self.failure: BaseException | None = None
         self.stop = threading.Event()
+        self.idle = asyncio.Event()  # set while the writer's thread is not writing
+        self.idle.set()
 
     def _write(self, batch: list[tuple[_Outcome, asyncio.Future[int]]]) -> list[int]:
         counts: list[int] = []
@@ -440,7 +496,11 @@ class _Writer:
             try:
                 if self.failure is not None:
                     raise self.failure
-                counts = await in_thread(self._write, batch, stop=self.stop)
+                self.idle.clear()
+                try:
+                    counts = await in_thread(self._write, batch, stop=self.stop)
+                finally:
+                    self.idle.set()
             except (sqlite3.Error, StoreError, OSError) as exc:
                 # Damage stays as SQLite said it (the caller traces it to its file);
                 # anything else names the file and the cause ("disk is full").
@@ -499,8 +559,14 @@ async def run_refresh(
     progress: Progress | None = None,
     full_text: bool = False,
     allow_files: bool = False,
+    fork_workers: bool = False,
 ) -> RefreshSummary:
-    """Fetch, parse and store the given feeds; returns counts and errors."""
+    """Fetch, parse and store the given feeds; returns counts and errors.
+
+    ``fork_workers``: the caller runs no other thread that may enter SQLite or hold a lock
+    a parser needs (the ``refresh`` command), so the parse workers may be forked from this
+    process, at the start, before the refresh's own threads are busy; else they come from
+    a fork server."""
     # De-duplicate: one feed may sit in several sections of a catalog.
     unique: dict[str, FeedSource] = {}
     for src in sources:
@@ -511,7 +577,8 @@ async def run_refresh(
     # closed; every thread wait below is carried to its end even when cancelled.
     conn = await in_thread(connect, paths.cache_db, paths.state_db)
     tune_for_bulk_writes(conn)
-    parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
+    parser = _Parser(config.refresh.parse_workers, config.refresh.deadline,
+                     may_fork=fork_workers)
     # Feeds that sent a new document: only there can articles have left the feed, and
     # only articles that left are subject to the cache limits.
     renewed: list[str] = []
@@ -563,6 +630,10 @@ async def _refresh(
     ok = failed = not_modified = new_total = 0
     errors: list[tuple[str, str]] = []
     writer = _Writer(conn, Path(conn.execute("PRAGMA main.database_list").fetchone()[2]))
+    if parser.may_fork:
+        # The workers are forked when the first document needs one, at a moment when the
+        # writer's thread is not inside SQLite (the refresh's other threads are done).
+        parser.fork_gate = writer.idle.wait
     writer_task = asyncio.create_task(writer.run())
     limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
     budget = _BodyBudget(BODY_BUDGET)
