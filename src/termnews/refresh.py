@@ -248,7 +248,9 @@ def _load_info(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, _Feed
 
 
 class _Parser:
-    """Parses inline for the first few documents, then in a process pool started once.
+    """Parses inline for the first few documents, then in a process pool started once:
+    forked from this process when the refresh may (``may_fork``), else from the fork
+    server.
 
     parse_workers = 0 parses everything inline. A worker that dies (killed, out of
     memory, a crash in a C parser) breaks the pool: a fresh pool is started and the
@@ -351,7 +353,6 @@ class _Parser:
         url = result.final_url or result.url
         if self.workers < 1 or (self.inline_left > 0 and len(result.body) < INLINE_MAX_BYTES):
             self.inline_left -= 1
-            _warm_worker()
             return parse_job(result.body, url, result.content_type, edition)
         loop = asyncio.get_running_loop()
         for attempt in range(2):
