@@ -179,3 +179,19 @@ def test_workers_are_forked_only_while_the_writer_is_not_writing(
     summary = asyncio.run(run_refresh(paths, config, srcs, fork_workers=True))
     assert summary.feeds_ok == 8
     assert seen == [False]
+
+
+def test_a_forked_worker_opens_the_dictionaries_itself() -> None:
+    """A worker forked from the refresh does not read through its parent's connection to
+    a dictionary (they would share the file's read offset): it opens its own."""
+    import os
+
+    expected = [lemmas.lemmas(word, "en") for word in ("regions", "running", "mice")]
+    assert "en" in lemmas._OPEN  # the parent has the English dictionary open
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only if all holds
+        ok = not lemmas._OPEN
+        ok = ok and [lemmas.lemmas(w, "en") for w in ("regions", "running", "mice")] == expected
+        os._exit(0 if ok and "en" in lemmas._OPEN else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

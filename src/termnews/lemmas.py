@@ -134,6 +134,18 @@ _OPEN: dict[str, _Lemmas] = {}
 _OPENING = threading.Lock()
 
 
+def _forget_after_fork() -> None:
+    """A forked process (a parse worker) opens the files itself: a connection shared with
+    its parent would share the file offset of its reads, and a lock another thread held."""
+    global _OPENING
+    _OPEN.clear()
+    _OPENING = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def _open(lang: str) -> _Lemmas:
     with _OPENING:
         found = _OPEN.get(lang)
