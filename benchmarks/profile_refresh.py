@@ -28,11 +28,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-# The search dictionaries (termnews.lemmas): the benchmarks' folder in the temp dir, never
-# the user's cache (seed.py does the same).
-os.environ.setdefault("TERMNEWS_LEMMA_DIR",
-                      str(Path(tempfile.gettempdir()) / "termnews-bench-lemmas"))
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
@@ -53,7 +48,7 @@ CALLS = [0]
 
 def profiled_job(body: bytes, url: str, content_type: str, edition: str | None = None) -> Any:
     """refresh.parse_job under cProfile (module level: the pool pickles it by name; the
-    workers come from a fork server, which started with this environment)."""
+    workers are forked with this environment)."""
     where = os.environ.get(PROF_DIR)
     if not where:
         return ORIGINAL_JOB(body, url, content_type, edition)

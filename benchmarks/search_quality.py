@@ -29,7 +29,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import seed  # noqa: F401  (the search dictionaries' folder for benchmarks)
 from search_words import GROUPS, VARIANTS, WORDS
 
 from termnews.config import Config
@@ -63,11 +62,24 @@ def variant(kind: str, word: str) -> str:
     raise ValueError(kind)
 
 
-def use_lemma_langs(langs: str) -> None:
-    """Index and search these languages lemma-first (the others by their stems)."""
-    from termnews import terms
+def use_lemma_langs(langs: str, tmp: Path) -> None:
+    """Index and search these languages lemma-first (the others by their stems). A language
+    termnews ships no table for gets one made here (scripts/build_lemmas.py: needs
+    ``pip install -e '.[lemmas]'``)."""
+    import shutil
+
+    from termnews import lemmas, terms
 
     terms.LEMMA_LANGS = frozenset(code for code in langs.split(",") if code)
+    missing = [c for c in terms.LEMMA_LANGS if not (lemmas.TABLE_DIR / f"{c}.dawg").exists()]
+    if missing:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+        import build_lemmas
+
+        tables = shutil.copytree(lemmas.TABLE_DIR, tmp / "lemmadata")
+        for code in missing:
+            build_lemmas.write(code, tables)
+        lemmas.TABLE_DIR = tables
 
 
 def main() -> int:
@@ -78,9 +90,9 @@ def main() -> int:
                         help="languages indexed lemma-first (default: terms.LEMMA_LANGS; "
                              "'' for Snowball stems in all)")
     args = parser.parse_args()
-    if args.lemma_langs is not None:
-        use_lemma_langs(args.lemma_langs)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as tables:
+        if args.lemma_langs is not None:
+            use_lemma_langs(args.lemma_langs, Path(tables))
         lib = Library(resolve_paths(Path(tmp)), Config(), "quality", demo=True)
         lib.start()
         asyncio.run(lib.refresh())

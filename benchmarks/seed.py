@@ -7,24 +7,17 @@ search and related-article queries see a realistic spread of terms.
 Fast enough for a million articles (≈ 30 s): the text comes from pools of
 pre-drawn phrases combined per article, and many feeds are stored per transaction.
 
-    python benchmarks/seed.py DATA_DIR [--articles 100000] [--feeds 200] [--profile bench]
+    python benchmarks/seed.py DATA_DIR [--articles 100000] [--feeds 200] [--profile bench] [--plain]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-# The search dictionaries (termnews.lemmas) of every benchmark and of the termnews
-# processes they start: one folder in the temp dir, made once, never the user's cache.
-os.environ.setdefault("TERMNEWS_LEMMA_DIR",
-                      str(Path(tempfile.gettempdir()) / "termnews-bench-lemmas"))
 
 from termnews.config import Config
 from termnews.library import Library
@@ -52,13 +45,17 @@ def words(rng: random.Random, n: int) -> str:
     return " ".join(rng.choices(VOCAB, k=n))
 
 
-def seed(data_dir: Path, articles: int, feeds: int, profile: str, seed_value: int = 7) -> float:
+def seed(data_dir: Path, articles: int, feeds: int, profile: str, seed_value: int = 7,
+         *, folder: str = "Bench") -> float:
+    """folder="" makes plain feeds (a reader's own, one sidebar row each, as from a flat
+    OPML file); else all the feeds sit in that one folder."""
     rng = random.Random(seed_value)
     paths = resolve_paths(data_dir).ensure()
     lib = Library(paths, Config(), profile)
     lib.start(starter=False)
     urls = [f"http://127.0.0.1:9/{profile}/{i}.xml" for i in range(feeds)]
-    lib.add_feeds(urls, folder="Bench", titles={u: f"Bench feed {i}" for i, u in enumerate(urls)})
+    lib.add_feeds(urls, folder=folder,
+                  titles={u: f"Bench feed {i}" for i, u in enumerate(urls)})
     lib.feed_sources()
     per_feed = articles // feeds
     base = datetime(2026, 11, 1, tzinfo=UTC)
@@ -110,8 +107,11 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--profile", default="bench")
+    parser.add_argument("--plain", action="store_true",
+                        help="plain feeds (one sidebar row each), not one folder")
     args = parser.parse_args()
-    took = seed(args.data_dir, args.articles, args.feeds, args.profile)
+    took = seed(args.data_dir, args.articles, args.feeds, args.profile,
+                folder="" if args.plain else "Bench")
     print(f"seeded {args.articles} articles in {args.feeds} feeds into {args.data_dir} "
           f"in {took:.1f} s", file=sys.stderr)
     return 0

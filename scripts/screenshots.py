@@ -1,10 +1,11 @@
-"""Render the demo outlet to screenshots/*.svg (and *.png when rsvg-convert is there).
+"""Render the demo outlet (and a reader's own feeds beside it) to screenshots/*.svg and *.png.
 
     python scripts/screenshots.py [--out screenshots] [--no-png]
 
-The pictures are deterministic: the bundled demo feeds are read into a fresh
-data directory, the UI clock is fixed, the time zone is UTC, animations are
-off and the App starts offline (nothing is fetched). The snapshot tests
+The pictures are deterministic: the bundled demo feeds (and, for the reader of
+their own feeds, those of OWN_FEEDS, written here) are read into a fresh data
+directory, the UI clock is fixed, the time zone is UTC, animations are off and
+the App starts offline (nothing is fetched). The snapshot tests
 (tests/ui/test_snapshots.py) use the same set-up from this module.
 """
 
@@ -67,7 +68,120 @@ def seed_demo(data_dir: Path) -> Any:
     return paths
 
 
-def make_app(paths: Any, *, images: bool = False) -> Any:
+# --- a reader with feeds of their own, next to the demo outlet ----------------------------
+
+READER = "reader"  # the profile of the own-feeds pictures (the demo's profile stays as it is)
+
+# Feeds written for the pictures: (folder, title, item titles newest first). One is never
+# there (its file is missing): the sidebar marks it as failed.
+OWN_FEEDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Town", "Saltmere Harbour Log", (
+        "Pilot boats back on the evening tide after the strike talks",
+        "Harbour master's notes: fog, two trawlers and a lost buoy",
+        "The old crane on pier four gets a date with the scrapyard",
+        "Night shift at the fish market, in six photographs",
+    )),
+    ("Town", "Allotment Society Notes", (
+        "Leeks that survived the frost, and the ones that did not",
+        "Seed swap on Saturday: bring beans, leave with squash",
+        "Plot 17 wins the pumpkin weigh-in for the third year",
+    )),
+    ("Town", "Library Friends Newsletter", (
+        "Late opening on Thursdays from December",
+        "The map room reopens with the 1880 coast survey on show",
+    )),
+    ("Science", "Night Sky Diary", (
+        "Jupiter at its brightest: where to look this week",
+        "A quiet meteor shower and a loud neighbour's dog",
+        "Why the Moon looked orange over the estuary on Monday",
+        "Binoculars before telescopes: a beginner's shopping list",
+        "The Pleiades rise early now",
+    )),
+    ("Science", "The Fossil Hunter's Notebook", (
+        "Ammonites after the storm: the cliff path at low tide",
+        "How to label a find so a museum can use it",
+        "A belemnite, a shark tooth and a lot of mud",
+    )),
+    ("Science", "Weather Station 7", (
+        "November rain: 112 mm, the wettest since the station opened",
+        "Gusts of 90 km/h recorded on the lighthouse mast",
+    )),
+    ("", "Chess Problem of the Day", (
+        "White to play and mate in three: the lighthouse study",
+        "Yesterday's answer: the quiet rook move nobody found",
+        "A knight tour puzzle for a long evening",
+    )),
+    ("", "Slow Cooking", (
+        "A fish stew for a cold harbour night",
+        "Bread that takes two days and is worth it",
+    )),
+    ("", "The Quarterly Letter of the Northern Coast Lighthouse Keepers' Families", (
+        "Keepers compare a century of logbooks and find the winters shorter",
+        "Letters from the Skerry light, 1931 to 1949",
+    )),
+    ("", "Ferry Timetable Changes", ()),  # its file is missing: the fetch fails
+)
+MISSING = "Ferry Timetable Changes"  # brought in with its title, as from an OPML file
+
+
+def own_feed_xml(title: str, items: tuple[str, ...], number: int) -> bytes:
+    """An RSS 2.0 document of the items, newest first, hours apart before the fixed clock."""
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+           f"<title>{escape(title)}</title><link>https://own.example/{number}/</link>"
+           "<language>en</language>"]
+    for i, item in enumerate(items):
+        when = FIXED_NOW - timedelta(minutes=35 + number * 47 + i * 211)
+        out.append(f"<item><title>{escape(item)}</title>"
+                   f"<link>https://own.example/{number}/{i}</link>"
+                   f'<guid isPermaLink="false">own-{number}-{i}</guid>'
+                   f"<pubDate>{format_datetime(when)}</pubDate>"
+                   f"<description>{escape(item)}. A note written for the pictures."
+                   "</description></item>")
+    out.append("</channel></rss>\n")
+    return "".join(out).encode("utf-8")
+
+
+def seed_own(data_dir: Path) -> Any:
+    """The demo data dir (seed_demo) plus the READER profile: the demo outlet's English
+    edition, two folders and four plain feeds of its own (one that fails), read through the
+    normal refresh. Returns the ``Paths``."""
+    from termnews.config import Config, RefreshConfig
+    from termnews.library import Library
+    from termnews.store.cache import to_epoch
+    from termnews.store.db import transaction
+
+    paths = seed_demo(data_dir)
+    folder = data_dir / "own-feeds"
+    folder.mkdir(exist_ok=True)
+    config = Config(refresh=RefreshConfig(concurrency=1, per_host=1))
+    with Library(paths, config, READER, demo=True) as lib:
+        lib.start()
+        for sub in lib.subscriptions():
+            if sub.edition != "en":
+                lib.unsubscribe(sub.outlet, sub.edition)
+        urls = []
+        for number, (group, title, items) in enumerate(OWN_FEEDS):
+            path = folder / f"feed-{number}.xml"
+            if title != MISSING:
+                path.write_bytes(own_feed_xml(title, items, number))
+            url = path.as_uri()
+            urls.append(url)
+            # Folders and the missing feed come with titles (as from OPML); the other plain
+            # feeds are named by the titles they give themselves.
+            named = bool(group) or title == MISSING
+            lib.add_feeds([url], folder=group, titles={url: title} if named else None)
+        summary = asyncio.run(lib.refresh(urls))
+        if summary.feeds_failed != 1:
+            raise RuntimeError(f"own feeds: {summary.errors}")
+        with transaction(lib.conn):
+            lib.conn.execute("UPDATE feeds SET fetched_at = ?", (to_epoch(REFRESHED),))
+    return paths
+
+
+def make_app(paths: Any, *, images: bool = False, profile: str = PROFILE) -> Any:
     """The real termnews App over the seeded data, offline (no refresh, no page fetches);
     with images, lead images drawn in half cells (the demo's are in the package)."""
     from termnews.config import Config, UIConfig
@@ -76,7 +190,7 @@ def make_app(paths: Any, *, images: bool = False) -> Any:
     from termnews.ui.views import load_start
 
     config = Config(ui=UIConfig(show_images=True, image_mode="halfcell")) if images else Config()
-    lib = Library(paths, config, PROFILE, demo=True, offline=True)
+    lib = Library(paths, config, profile, demo=True, offline=True)
     lib.start()
     return TermnewsApp(lib, start=load_start(lib), offline=True)
 
@@ -105,6 +219,7 @@ class Shot:
     typed: str = ""  # text typed after the keys, then Enter
     after: tuple[str, ...] = field(default=())  # keys after the typed text
     images: bool = False  # ui.show_images on
+    profile: str = PROFILE  # READER: the reader with feeds of their own
 
     async def run(self, pilot: Any) -> None:
         await settle(pilot)
@@ -122,6 +237,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("search", (120, 40), keys=("slash",), typed="strike", after=("j", "enter")),
     Shot("narrow", (80, 24), keys=("tab", "j")),
     Shot("images", (120, 40), keys=("tab", "j", "j", "j", "j", "enter"), images=True),
+    Shot("own", (120, 40), keys=("tab", "j"), profile=READER),
 )
 
 
@@ -134,7 +250,7 @@ def fresh_copy(seeded: Path, where: Path) -> Any:
 
 
 async def render(paths: Any, shot: Shot, out: Path) -> Path:
-    app = make_app(paths, images=shot.images)
+    app = make_app(paths, images=shot.images, profile=shot.profile)
     target = out / f"{shot.name}.svg"
     async with app.run_test(size=shot.size) as pilot:
         await shot.run(pilot)
@@ -167,11 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     fix_environment()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="termnews-shots-") as tmp:
-        seeded = Path(tmp) / "seed"
-        os.environ["TERMNEWS_DATA_DIR"] = str(seeded)
-        seed_demo(seeded)
+        seeded = {PROFILE: Path(tmp) / "seed", READER: Path(tmp) / "seed-own"}
+        os.environ["TERMNEWS_DATA_DIR"] = str(seeded[PROFILE])
+        seed_demo(seeded[PROFILE])
+        seed_own(seeded[READER])  # the demo, and a reader of their own feeds beside it
         for shot in SHOTS:
-            paths = fresh_copy(seeded, Path(tmp) / shot.name)
+            paths = fresh_copy(seeded[shot.profile], Path(tmp) / shot.name)
             svg = asyncio.run(render(paths, shot, args.out))
             made = [svg]
             if not args.no_png:

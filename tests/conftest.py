@@ -14,16 +14,9 @@ from termnews.library import Library
 from termnews.paths import Paths, resolve_paths
 
 
-@pytest.fixture(scope="session")
-def _lemma_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder of search dictionaries (lemmas.py) for the whole run: made once."""
-    return tmp_path_factory.mktemp("lemmas")
-
-
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _lemma_dir: Path) -> None:
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the real user directories."""
-    monkeypatch.setenv("TERMNEWS_LEMMA_DIR", str(_lemma_dir))
     monkeypatch.setenv("TERMNEWS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))

@@ -146,7 +146,7 @@ def test_broken_feeds_get_clear_errors_and_the_rest_completes(
 ) -> None:
     _short_deadline()
     feeds = _failing_server(feed_server)
-    rc, _, _ = cli(capsys, "--profile", "alice", "feeds", "add", *feeds.values())
+    rc, _, _ = cli(capsys, "--profile", "alice", "feeds", "add", "--no-check", *feeds.values())
     assert rc == 0
 
     rc, out, err = cli(capsys, "--profile", "alice", "refresh")
@@ -191,7 +191,7 @@ def test_refresh_exit_codes_as_processes(feed_server: FeedServer, tmp_path: Path
     good = feed_server.add("/p/good.xml", make_rss(1, 3))
     bad = feed_server.status("/p/bad.xml", 500)
     # Only a failing feed: nothing could be fetched → 1, the feed named on stderr.
-    assert run("--profile", "solo", "feeds", "add", bad).returncode == 0
+    assert run("--profile", "solo", "feeds", "add", "--no-check", bad).returncode == 0
     proc = run("--profile", "solo", "refresh")
     assert proc.returncode == 1
     assert proc.stdout == "refreshed 1 feed: 0 ok, 1 failed, 0 unchanged, 0 new articles\n"
@@ -199,7 +199,7 @@ def test_refresh_exit_codes_as_processes(feed_server: FeedServer, tmp_path: Path
     assert len(lines) == 2 and bad in lines[0] and "HTTP 500" in lines[0]
     assert lines[1].startswith("termnews: every feed failed")
     # One good feed beside it: the refresh ran → 0, the failure still reported.
-    assert run("--profile", "solo", "feeds", "add", good).returncode == 0
+    assert run("--profile", "solo", "feeds", "add", "--no-check", good).returncode == 0
     proc = run("--profile", "solo", "refresh")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "refreshed 2 feeds: 1 ok, 1 failed, 0 unchanged, 3 new articles\n"
@@ -217,7 +217,7 @@ def test_refresh_on_a_terminal_draws_progress_on_stderr(feed_server: FeedServer,
     urls = feed_server.add_feeds(3, 5, prefix="/tty/")
     env = {**os.environ, "TERMNEWS_DATA_DIR": str(tmp_path / "tty"), "TERMNEWS_PROFILE": "t",
            "TERM": "xterm-256color", "COLUMNS": "100"}
-    add = subprocess.run([sys.executable, "-m", "termnews", "feeds", "add", *urls],
+    add = subprocess.run([sys.executable, "-m", "termnews", "feeds", "add", "--no-check", *urls],
                          capture_output=True, text=True, env=env, timeout=60)
     assert add.returncode == 0, add.stderr
     master, slave = pty.openpty()
@@ -258,7 +258,7 @@ def test_refresh_full_text_fetches_article_pages(feed_server: FeedServer,
                         (f"<!DOCTYPE html><html lang='en'><head><title>Story {i}</title></head>"
                          f"<body><article><h1>Story {i}</h1>{paragraphs}</article></body></html>"
                          ).encode(), "text/html; charset=utf-8")
-    assert cli(capsys, "--profile", "ft", "feeds", "add", feed)[0] == 0
+    assert cli(capsys, "--profile", "ft", "feeds", "add", "--no-check", feed)[0] == 0
     rc, out, err = cli(capsys, "--profile", "ft", "refresh", "--full-text")
     assert (rc, err) == (0, "") and out.endswith(", 2 new articles\n")
     records = jsonl(cli(capsys, "--profile", "ft", "articles", "--json")[1])

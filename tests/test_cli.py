@@ -15,7 +15,7 @@ from cli_support import CONTRACT, cli, jsonl
 from termnews.config import Config
 from termnews.feeds.opml import parse_opml
 from termnews.library import Library
-from termnews.model import ParsedEntry, ParsedFeed
+from termnews.model import FetchResult, ParsedEntry, ParsedFeed
 from termnews.paths import resolve_paths
 from termnews.store import cache
 from termnews.store.db import transaction
@@ -25,7 +25,8 @@ FEED_B = "http://127.0.0.1:9/b.xml"
 T0 = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
-def store(profile: str, feed_url: str, entries: list[ParsedEntry], folder: str = "") -> None:
+def store(profile: str, feed_url: str, entries: list[ParsedEntry], folder: str = "",
+          title: str = "") -> None:
     """Put articles in the cache as a refresh would (the CLI under test only reads them)."""
     lib = Library(resolve_paths(), Config(), profile)
     lib.start(starter=False)
@@ -33,6 +34,9 @@ def store(profile: str, feed_url: str, entries: list[ParsedEntry], folder: str =
     lib.feed_sources()
     with transaction(lib.conn):
         cache.store_entries(lib.conn, feed_url, ParsedFeed("Feed", "en", tuple(entries)))
+        if title:  # the title the feed gives itself
+            cache.record_fetch(lib.conn, feed_url, FetchResult(feed_url, 200), error=None,
+                               title=title)
     lib.close()
 
 
@@ -45,7 +49,7 @@ def entry(i: int, title: str = "", **kw: object) -> ParsedEntry:
 @pytest.fixture
 def stocked() -> None:
     """Profile "tester": 5 articles in FEED_A (folder "Mine"), 3 in FEED_B."""
-    store("tester", FEED_A, [entry(i) for i in range(5)], folder="Mine")
+    store("tester", FEED_A, [entry(i) for i in range(5)], folder="Mine", title="Feed A")
     store("tester", FEED_B, [entry(10 + i, f"Orchard {i}") for i in range(3)]
           + [ParsedEntry(guid="undated", url="https://news.example/u", title="Undated")])
 
@@ -62,7 +66,8 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_feeds_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = cli(capsys, "--profile", "tester", "feeds", "add", FEED_A, FEED_B, FEED_A)
+    rc, out, err = cli(capsys, "--profile", "tester", "feeds", "add", "--no-check",
+                       FEED_A, FEED_B, FEED_A)
     assert (rc, out) == (0, "added 2 feeds\n")
     rc, out, _ = cli(capsys, "--profile", "tester", "feeds", "list", "--json")
     feeds = jsonl(out)
@@ -71,7 +76,7 @@ def test_feeds_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
         assert f["error"] is None and f["fetched_at"] is None and f["articles"] == 0
     # A file path or a non-http URL is bad usage, and nothing is added.
     for bad in ("/etc/passwd", "file:///etc/passwd", "javascript:x"):
-        rc, _, err = cli(capsys, "--profile", "tester", "feeds", "add", bad)
+        rc, _, err = cli(capsys, "--profile", "tester", "feeds", "add", "--no-check", bad)
         assert rc == 2 and err.startswith("termnews: not an http(s) feed URL")
     # Removing one unknown URL removes nothing at all.
     rc, _, err = cli(capsys, "--profile", "tester", "feeds", "remove", FEED_A,
@@ -83,7 +88,7 @@ def test_feeds_add_list_remove(capsys: pytest.CaptureFixture[str]) -> None:
     assert FEED_B in out and FEED_A not in out and "never fetched" in out
     # A catalog feed's URL subscribes its catalog section.
     world = "https://www.pravda.ru/world/export.xml"
-    assert cli(capsys, "--profile", "tester", "feeds", "add", world)[0] == 0
+    assert cli(capsys, "--profile", "tester", "feeds", "add", "--no-check", world)[0] == 0
     rec = next(f for f in jsonl(cli(capsys, "--profile", "tester", "feeds", "list", "--json")[1])
                if f["url"] == world)
     assert (rec["outlet"], rec["edition"], rec["section"]) == ("pravda", "ru", "world")
@@ -176,7 +181,8 @@ def test_articles_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = cli(capsys, "--profile", "tester", "articles")
     lines = out.splitlines()
     assert rc == 0 and len(lines) == 9
-    assert lines[0].endswith("[http-127-0-0-1-9-a-xml] Story 0") and "2026-11-20 12:00" in lines[0]
+    # A feed of one's own is named by its title (not "[main]", not its URL).
+    assert lines[0].endswith("[Feed A] Story 0") and "2026-11-20 12:00" in lines[0]
     assert lines[-1].endswith("Undated") and "----------------" in lines[-1]
 
     rc, out, _ = cli(capsys, "--profile", "tester", "articles", "--json")
@@ -301,7 +307,7 @@ def test_exit_codes_of_a_real_process(tmp_path: Path) -> None:
         return subprocess.run([sys.executable, "-m", "termnews", *argv], capture_output=True,
                               text=True, env=env, timeout=120)
 
-    ok = run("feeds", "add", FEED_A)
+    ok = run("feeds", "add", "--no-check", FEED_A)
     assert ok.returncode == 0 and ok.stdout == "added 1 feed\n"
     usage = run("feeds", "frobnicate")
     assert usage.returncode == 2 and "invalid choice" in usage.stderr

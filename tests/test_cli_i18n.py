@@ -62,12 +62,12 @@ def test_refresh_summary_and_errors_in_the_locale_language(
     added, summary, bad_url = EXPECTED[lang]
     feeds = serve(feed_server)
     speak(monkeypatch, lang)
-    assert cli(capsys, "feeds", "add", *feeds.values()) == (0, added, "")
+    assert cli(capsys, "feeds", "add", "--no-check", *feeds.values()) == (0, added, "")
     rc, out, err = cli(capsys, "refresh")
     assert (rc, out) == (0, summary)
     # The failed feed's line: the prefix and URL, then the recorded error as stored data.
     assert err == f"termnews: {feeds['broken']}: HTTP 500\n"
-    assert cli(capsys, "feeds", "add", "ftp://x") == (2, "", bad_url)
+    assert cli(capsys, "feeds", "add", "--no-check", "ftp://x") == (2, "", bad_url)
     broken = [f for f in jsonl(cli(capsys, "feeds", "list", "--json")[1])
               if f["url"] == feeds["broken"]]
     assert broken[0]["error"] == "HTTP 500"
@@ -79,7 +79,7 @@ def test_every_feed_failing_is_an_error_line_in_russian(
 ) -> None:
     url = feed_server.status("/down.xml", 500)
     speak(monkeypatch, "ru")
-    assert cli(capsys, "feeds", "add", url)[1] == "добавлена 1 лента\n"
+    assert cli(capsys, "feeds", "add", "--no-check", url)[1] == "добавлена 1 лента\n"
     rc, out, err = cli(capsys, "refresh")
     assert rc == 1
     assert out == "обновлена 1 лента: успешно 0, с ошибкой 1, без изменений 0, 0 новых статей\n"
@@ -94,7 +94,7 @@ def test_json_output_is_byte_identical_in_every_language(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     feeds = serve(feed_server)
-    assert cli(capsys, "feeds", "add", *feeds.values())[0] == 0
+    assert cli(capsys, "feeds", "add", "--no-check", *feeds.values())[0] == 0
     assert cli(capsys, "refresh")[0] == 0
     first = jsonl(cli(capsys, "articles", "--json")[1])[0]["id"]
     commands = [("feeds", "list", "--json"), ("articles", "--json"), ("outlets", "--json"),
@@ -124,7 +124,8 @@ def test_config_language_wins_over_the_locale(
     speak(monkeypatch, "ru")
     config = resolve_paths().ensure().config_file
     config.write_text('[ui]\nlanguage = "de"\n', encoding="utf-8")
-    assert cli(capsys, "feeds", "add", feeds["a"], feeds["b"]) == (0, "2 Feeds hinzugefügt\n", "")
+    assert cli(capsys, "feeds", "add", "--no-check", feeds["a"], feeds["b"]) == (
+        0, "2 Feeds hinzugefügt\n", "")
     assert cli(capsys, "refresh")[1] == (
         "2 Feeds aktualisiert: 2 ok, 0 fehlgeschlagen, 0 unverändert, 5 neue Artikel\n")
     assert "Jeden abonnierten Feed abrufen" in cli(capsys, "refresh", "--help")[1]
@@ -142,13 +143,13 @@ def test_russian_plural_forms_for_1_3_5(
 ) -> None:
     url = feed_server.add("/many.xml", make_rss(7, 9))
     speak(monkeypatch, "ru")
-    assert cli(capsys, "feeds", "add", url)[1] == "добавлена 1 лента\n"
+    assert cli(capsys, "feeds", "add", "--no-check", url)[1] == "добавлена 1 лента\n"
     assert cli(capsys, "refresh")[1].endswith(", 9 новых статей\n")
     ids = [str(a["id"]) for a in jsonl(cli(capsys, "articles", "--json")[1])]
     assert cli(capsys, "mark", "read", *ids[:1])[1] == "1 статья отмечена прочитанной\n"
-    assert cli(capsys, "mark", "read", *ids[:3])[1] == "3 статьи отмечены прочитанными\n"
-    assert cli(capsys, "mark", "read", *ids[:5])[1] == "5 статей отмечено прочитанными\n"
-    added = [cli(capsys, "--profile", f"p{n}", "feeds", "add",
+    assert cli(capsys, "mark", "read", *ids[1:4])[1] == "3 статьи отмечены прочитанными\n"
+    assert cli(capsys, "mark", "read", *ids[4:9])[1] == "5 статей отмечено прочитанными\n"
+    added = [cli(capsys, "--profile", f"p{n}", "feeds", "add", "--no-check",
                  *(f"http://127.0.0.1:9/{n}/{i}.xml" for i in range(n)))[1] for n in (1, 3, 5)]
     assert added == ["добавлена 1 лента\n", "добавлены 3 ленты\n", "добавлено 5 лент\n"]
     # 21 takes the singular form again, 11 the "many" one.
@@ -189,7 +190,8 @@ def test_the_language_is_restored_after_an_in_process_run(
 ) -> None:
     speak(monkeypatch, "ru")
     before = language()
-    assert cli(capsys, "feeds", "add", "http://127.0.0.1:9/x.xml")[1] == "добавлена 1 лента\n"
+    assert cli(capsys, "feeds", "add", "--no-check",
+               "http://127.0.0.1:9/x.xml")[1] == "добавлена 1 лента\n"
     assert language() == before
 
 
@@ -223,7 +225,7 @@ def test_a_real_process_follows_lang(
         return subprocess.run([sys.executable, "-m", "termnews", *argv], env=env,
                               capture_output=True, text=True, timeout=120, check=False)
 
-    assert run("feeds", "add", url).stdout == "1 Feed hinzugefügt\n"
+    assert run("feeds", "add", "--no-check", url).stdout == "1 Feed hinzugefügt\n"
     proc = run("refresh")
     assert (proc.returncode, proc.stdout) == (
         0, "1 Feed aktualisiert: 1 ok, 0 fehlgeschlagen, 0 unverändert, 4 neue Artikel\n")

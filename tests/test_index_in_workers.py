@@ -1,12 +1,15 @@
 """The search index's text made by the parse workers (cache.with_index_texts) is exactly
 what the index's view gives: FTS5's integrity check against the view holds after a
 refresh, whichever process worded the rows, and rows worded for another language than
-the one they are stored with are worded again by the view."""
+the one they are stored with are worded again by the view. A worker is forked while
+other threads run: it must not wait on a lock one of them held."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
+import time
 
 import pytest
 
@@ -20,15 +23,6 @@ from termnews.store import cache
 from termnews.store.db import connect, transaction
 
 LANGS = ("en", "fr", "ru", "de", "")  # "": no language given (the edition's is taken)
-
-
-@pytest.fixture(autouse=True)
-def _dictionaries() -> None:
-    """The dictionaries of the languages used here, on disk (made once per test run): the
-    parse workers word the index only with dictionaries that are ready."""
-    for lang in ("en", "fr"):
-        terms.index_text("words", lang)
-        assert lemmas.ready(lang)
 
 
 def _integrity(conn: sqlite3.Connection) -> None:
@@ -93,25 +87,13 @@ def test_worded_for_another_language_is_worded_again(paths: Paths) -> None:
         conn.close()
 
 
-def test_a_parser_waits_for_no_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A dictionary that is not on disk yet is made once, by the writer (it takes seconds),
-    not by a parse worker under its time limit: the feed comes back unworded."""
-    monkeypatch.setattr(lemmas, "ready", lambda lang: False)
-    url = "http://127.0.0.1:9/en.xml"
-    got = parse_job(_document(3, "en"), url, "application/rss+xml", "en")
-    assert isinstance(got, ParsedFeed) and got.entries and got.index_texts == ()
-    russian = parse_job(_document(3, "ru"), url, "application/rss+xml", "en")
-    assert isinstance(russian, ParsedFeed) and len(russian.index_texts) == 6  # no dictionary
-
-
-@pytest.mark.parametrize("fork_workers", [False, True], ids=["fork-server", "forked"])
 def test_a_refresh_through_the_workers_keeps_the_index_equal_to_its_view(
-        paths: Paths, feed_server: FeedServer, fork_workers: bool) -> None:
+        paths: Paths, feed_server: FeedServer) -> None:
     srcs = [FeedSource(url=feed_server.add(f"/w/{n}.xml", _document(n, lang)), outlet="o",
                        edition="fr", section=lang or "none")
             for n, lang in enumerate(LANGS * 3)]
     config = Config(refresh=RefreshConfig(parse_workers=2))
-    summary = asyncio.run(run_refresh(paths, config, srcs, fork_workers=fork_workers))
+    summary = asyncio.run(run_refresh(paths, config, srcs))
     assert summary.feeds_ok == len(srcs) and summary.new_articles == 6 * len(srcs)
     conn = connect(paths.cache_db, paths.state_db)
     try:
@@ -143,55 +125,30 @@ def test_rows_not_new_are_worded_by_the_view_as_before(paths: Paths) -> None:
 
 
 
-def test_workers_are_forked_only_while_the_writer_is_not_writing(
-        paths: Paths, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A forked worker must not inherit a lock SQLite's code held in another thread: the
-    refresh forks its workers when its writer's thread is between transactions (the
-    first feeds, parsed in this process, are being stored slowly meanwhile)."""
-    import threading
-    import time
-
-    from termnews import refresh
-
-    writing = threading.Event()
-    seen: list[bool] = []
-    store = refresh._store
-
-    def slow_store(conn: sqlite3.Connection, outcome: object) -> int:
-        writing.set()
-        try:
-            time.sleep(0.15)
-            return store(conn, outcome)  # type: ignore[arg-type]
-        finally:
-            writing.clear()
-
-    fork_now = refresh._Parser.fork_now
-
-    def watched_fork(self: refresh._Parser) -> None:
-        seen.append(writing.is_set())
-        fork_now(self)
-
-    monkeypatch.setattr(refresh, "_store", slow_store)
-    monkeypatch.setattr(refresh._Parser, "fork_now", watched_fork)
-    srcs = [FeedSource(url=feed_server.add(f"/g/{n}.xml", _document(n, "en")), outlet="o",
-                       edition="en", section="s") for n in range(8)]
-    config = Config(refresh=RefreshConfig(parse_workers=2))
-    summary = asyncio.run(run_refresh(paths, config, srcs, fork_workers=True))
-    assert summary.feeds_ok == 8
-    assert seen == [False]
-
-
-def test_a_forked_worker_opens_the_dictionaries_itself() -> None:
-    """A worker forked from the refresh does not read through its parent's connection to
-    a dictionary (they would share the file's read offset): it opens its own."""
+def test_a_forked_worker_takes_no_lock_its_parent_held() -> None:
+    """A worker is forked while other threads run (the writer, a TUI's): the lock that
+    guards opening a language's table is made new in it, and the tables read so far are
+    its own copy, so a lock held by another thread at the fork cannot stop it."""
     import os
 
-    expected = [lemmas.lemmas(word, "en") for word in ("regions", "running", "mice")]
-    assert "en" in lemmas._OPEN  # the parent has the English dictionary open
-    pid = os.fork()
-    if pid == 0:  # the child: exit status 0 only if all holds
-        ok = not lemmas._OPEN
-        ok = ok and [lemmas.lemmas(w, "en") for w in ("regions", "running", "mice")] == expected
-        os._exit(0 if ok and "en" in lemmas._OPEN else 1)
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    words = ("regions", "running", "mice", "ciudades", "volvieron")
+    expected = [lemmas.lemmas(word, "en") for word in words[:3]]
+    expected_es = [lemmas.lemmas(word, "es") for word in words[3:]]
+    lemmas._OPENING.acquire()  # as if another thread were opening a table right now
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: exit status 0 only if all holds
+            ok = [lemmas.lemmas(w, "en") for w in words[:3]] == expected
+            lemmas._OPEN.pop("es", None)  # read again: takes the lock
+            ok = ok and [lemmas.lemmas(w, "es") for w in words[3:]] == expected_es
+            os._exit(0 if ok and "es" in lemmas._OPEN else 1)
+    finally:
+        lemmas._OPENING.release()
+    end = time.monotonic() + 30  # a child stuck on the lock never ends: a bounded wait
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < end:
+        time.sleep(0.02)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked process waited on a lock its parent held")
+    assert os.waitstatus_to_exitcode(done[1]) == 0

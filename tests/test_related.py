@@ -223,3 +223,77 @@ def test_cache_of_common_words_searches_the_newest_part(library: Library,
     items = [i for i in related_articles(library, newest, limit=5) if i.reason == "related"]
     assert len(items) == 5 and newest not in {i.id for i in items}
     assert all(i.id >= plan.low for i in items)
+
+
+# --- names -----------------------------------------------------------------------------------
+
+# Three stories of one small town that share nothing but its name, and pieces from other
+# towns that share a word of the section with them (school, cathedral, storm, bakery).
+TOWN = [
+    ("society", "kel-choir", "Kelmouth school choir sings at the cathedral",
+     "Forty pupils from a primary school in Kelmouth gave a winter concert.",
+     "The school choir of Kelmouth rehearsed for three months before the concert in the "
+     "cathedral. Parents filled every pew, and the choir teacher said the pupils sang the "
+     "old carols better than any choir she had taught."),
+    ("business", "kel-ferry", "Ferry back in service after storm",
+     "The crossing to the islands runs again from Kelmouth harbour.",
+     "Engineers finished work on the hull on Monday, and the first sailing left Kelmouth "
+     "with a full car deck. Fishermen and island shopkeepers had waited two weeks."),
+    ("business", "kel-bakery", "A bakery opens on the quay",
+     "Two sisters bake rye loaves and fish pies for the harbour workers of Kelmouth.",
+     "The sisters rented an old net store on the quay in Kelmouth and fitted it with a "
+     "wood oven. Dock workers queue from six in the morning for the pies."),
+    ("society", "dun-minibus", "Children raise money for a minibus",
+     "A school in Dunmore held a sponsored walk.",
+     "The children walked twelve miles along the canal and raised enough for a second-hand "
+     "minibus to take them to swimming lessons."),
+    ("society", "arv-tower", "Bell tower opens to visitors",
+     "The cathedral of Arvel lets the public climb its tower for the first time.",
+     "Visitors climb two hundred steps past the bells to a gallery with a view of the "
+     "river plain. Tickets are sold at the cathedral door."),
+    ("business", "bre-storm", "Storm brings down power lines",
+     "Thousands of homes in Brenna spent the night without electricity.",
+     "Linesmen worked through the night after the storm felled poles along the coast "
+     "road. The power company expects every home in Brenna to be connected by Friday."),
+    ("business", "tal-prize", "County bread prize goes to a family firm",
+     "Judges tasted sourdough from forty bakeries before choosing one from Tallow.",
+     "The bakery on the market square of Tallow won with a sourdough loaf. The judges "
+     "praised its crust and said the bakers deserved the prize."),
+]
+
+
+def test_names_are_words_capitalised_inside_sentences() -> None:
+    from termnews.related import _names
+    from termnews.terms import word_term
+
+    names, capitalised = _names(
+        "Ferry Returns To Service",  # title case: its capitals tell nothing
+        "Engineers finished work in Kelmouth. The crossing to Arran runs again, and "
+        "the Harbour office says the harbour reopens. Ferry tickets are sold online.",
+        "en")
+    assert names == {word_term("Kelmouth", "en"), word_term("Arran", "en")}
+    assert not capitalised
+    # German writes every noun with a capital: capitals tell no names in such a text.
+    _names_de, capitalised = _names(
+        "Fähre fährt wieder", "Die Fähre nach den Inseln fährt wieder ab dem Hafen von "
+        "Kelmouth. Die Ingenieure haben den Rumpf nach dem Sturm repariert.", "de")
+    assert capitalised
+
+
+def test_stories_tied_by_a_place_name_are_related(library: Library) -> None:
+    """The Kelmouth pieces share only the town's name; the others share a word of the section
+    with them. The name alone relates stories (before, a single shared word related
+    nothing and the town's pieces were missing); a word of the section still does not."""
+    by_section: dict[str, list[ParsedEntry]] = {}
+    for n, (section, guid, title, summary, body) in enumerate(TOWN):
+        by_section.setdefault(section, []).append(ParsedEntry(
+            guid=guid, url=f"{SITE}/en/{section}/{guid}", title=title, summary=summary,
+            content_html=f"<p>{body}</p>", published=BASE + timedelta(hours=n), language="en"))
+    for section, entries in by_section.items():
+        store(library, "en", section, entries)
+    ids = dict(library.conn.execute("SELECT guid, id FROM articles").fetchall())
+    town = {"kel-choir", "kel-ferry", "kel-bakery"}
+    for guid in sorted(town):
+        found = [i.id for i in related_articles(library, ids[guid], limit=3)
+                 if i.reason == "related"]
+        assert set(found) == {ids[g] for g in town - {guid}}, guid

@@ -90,7 +90,7 @@ def test_read_only_existing_data_dir(tmp_path: Path, feed_server: FeedServer) ->
     """Databases that exist but may not be written (a full or read-only mount)."""
     data = tmp_path / "data"
     url = feed_server.add("/ro.xml", make_rss(1, 3))
-    assert run_cli(["--profile", "p", "feeds", "add", url], data).returncode == 0
+    assert run_cli(["--profile", "p", "feeds", "add", "--no-check", url], data).returncode == 0
     assert run_cli(["--profile", "p", "refresh"], data).returncode == 0
     files = sorted(p for p in data.rglob("*") if p.is_file())
     if os.geteuid() == 0:
@@ -126,7 +126,7 @@ def _limit_file_size(limit: int) -> None:
 def test_disk_full_during_refresh(tmp_path: Path, feed_server: FeedServer) -> None:
     data = tmp_path / "data"
     urls = [feed_server.add(f"/full/{n}.xml", make_rss(n, 200)) for n in range(5)]
-    assert run_cli(["--profile", "p", "feeds", "add", *urls], data).returncode == 0
+    assert run_cli(["--profile", "p", "feeds", "add", "--no-check", *urls], data).returncode == 0
     write_config(resolve_paths(data))
     env = {**os.environ, "TERMNEWS_DATA_DIR": str(data)}
     result = subprocess.run(
@@ -237,7 +237,7 @@ def test_one_refresh_of_the_hostile_set(tmp_path: Path, feed_server: FeedServer)
     data = tmp_path / "data"
     feeds = _hostile_set(feed_server)
     urls = [u for u, _ in feeds.values()]
-    add = run_cli(["--profile", "alice", "feeds", "add", *urls], data)
+    add = run_cli(["--profile", "alice", "feeds", "add", "--no-check", *urls], data)
     assert add.returncode == 0, add.stderr
     # Real limits but small enough to test quickly: a 5 s deadline per feed, 8 MB bodies.
     write_config(resolve_paths(data), timeout=3.0, deadline=5.0, max_bytes=8 * MB,

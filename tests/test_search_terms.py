@@ -7,11 +7,10 @@ import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from termnews import lemmas, related, terms
+from termnews import related, terms
 from termnews.config import CacheConfig, Config
 from termnews.library import Library
 from termnews.model import ArticleQuery, ParsedEntry, ParsedFeed
@@ -338,23 +337,6 @@ def test_dictionary_forms_keep_accents_optional(library: Library) -> None:
         found = _titles(library, spelled, lang, urls)
         assert found, spelled
         assert _titles(library, typed, lang, urls) == found, (spelled, typed)
-
-
-def test_lemma_file_is_made_once_where_it_can_be(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lemmas, "_OPEN", {})
-    monkeypatch.setenv(lemmas.ENV_DIR, str(tmp_path / "lemmas"))
-    assert lemmas.lemmas("nouvelle", "fr") == ("nouveau",)
-    assert lemmas.lemmas("nouveau", "fr") == ("nouveau",)
-    assert lemmas.lemmas("zzqx", "fr") is None
-    (made,) = (tmp_path / "lemmas").iterdir()
-    assert made.name.startswith("fr-simplemma-") and made.stat().st_size > 100_000
-    # A folder that cannot be made (a file is in the way): a private copy, the same forms.
-    blocked = tmp_path / "blocked"
-    blocked.write_text("")
-    monkeypatch.setattr(lemmas, "_OPEN", {})
-    monkeypatch.setenv(lemmas.ENV_DIR, str(blocked / "lemmas"))
-    assert lemmas.lemmas("nouvelle", "fr") == ("nouveau",)
 
 
 def test_no_dictionary_is_opened_until_a_language_is_indexed_or_searched(paths: Paths) -> None:

@@ -45,7 +45,7 @@ name = "English"
 sections = [ {{ key = "world", title = "World", url = "{section}" }} ]
 """
     a, b, user = two_machines(tmp_path, miniflux, service, outlet)
-    a.ok("feeds", "add", plain)
+    a.ok("feeds", "add", "--no-check", plain)
     opml = tmp_path / "f.opml"
     opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><body>'
                     f'<outline text="Science"><outline type="rss" text="Filed" '
@@ -87,7 +87,7 @@ def machines_with_feed(tmp_path: Path, miniflux: MinifluxServer, feed_server: Fe
     """A and B both subscribed (through the server) to one feed, fetched by each."""
     url = feed_server.add("/news.xml", make_rss(7, items))
     a, b, user = two_machines(tmp_path, miniflux, service)
-    a.ok("feeds", "add", url)
+    a.ok("feeds", "add", "--no-check", url)
     a.ok("refresh")  # fetches the feed, then syncs (the server takes the feed)
     b.ok("refresh")  # syncs: gets the subscription; the next refresh fetches it
     b.ok("refresh")
@@ -244,7 +244,7 @@ def test_bad_token_and_bad_servers_are_one_line(tmp_path: Path, miniflux: Minifl
     url = feed_server.add("/f.xml", make_rss(1, 3))
     bad = MinifluxUser(user.username, "not-the-password", "not-the-token", user.user_id)
     m.configure(sync_table(miniflux.url, bad, service))
-    m.ok("feeds", "add", url)
+    m.ok("feeds", "add", "--no-check", url)
     rc, out, err = m.cli("sync")
     assert rc == 1 and out == "" and err.count("\n") == 1
     assert ("bad API token" if service == "miniflux" else "bad user name or password") in err
@@ -293,7 +293,7 @@ def test_a_feed_the_server_refuses(tmp_path: Path, miniflux: MinifluxServer,
     user = miniflux.new_user(service)
     m = Machine(tmp_path, "m").configure(sync_table(miniflux.url, user, service,
                                                     source="server"))
-    m.ok("feeds", "add", good, broken)
+    m.ok("feeds", "add", "--no-check", good, broken)
     rc, out, err = m.cli("sync")
     assert rc == 0 and out.strip() == "sync: 1 up, 0 down, 0 conflicts"
     assert err.count("\n") == 1 and f"the server did not take {broken}" in err
@@ -309,6 +309,6 @@ def test_a_feed_the_server_refuses(tmp_path: Path, miniflux: MinifluxServer,
     # The user subscribes again (it works now): it goes to the server.
     m.ok("feeds", "remove", broken)
     feed_server.add("/gone.xml", make_rss(2, 3))
-    m.ok("feeds", "add", broken)
+    m.ok("feeds", "add", "--no-check", broken)
     assert m.sync()[0] == 1
     assert sorted(f["feed_url"] for f in miniflux.feeds(user)) == sorted([good, broken])

@@ -49,6 +49,7 @@ class CacheConfig:
 
 
 IMAGE_MODES = ("auto", "sixel", "kitty", "halfcell", "unicode")
+FEED_ORDERS = ("file", "title", "unread")  # as imported or added, by title, most unread first
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class UIConfig:
     show_images: bool = False
     image_mode: str = "auto"  # how images are drawn: one of IMAGE_MODES
     browser: str = ""  # a terminal browser command; "" = the system's default browser
+    feed_order: str = "file"  # sidebar order of folders and feeds: one of FEED_ORDERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,7 @@ EXAMPLE = """\
 # show_images = false       # draw lead images where the terminal can
 # image_mode = "auto"       # auto (ask the terminal), sixel, kitty, halfcell or unicode
 # browser = ""              # e.g. "w3m" to open links in a terminal browser
+# feed_order = "file"       # folders and feeds in the sidebar: file, title or unread
 
 [keys]
 # Remap any binding by its id, e.g.:
@@ -357,6 +360,9 @@ def load_config(path: Path) -> Config:
             if cfg.ui.image_mode not in IMAGE_MODES:
                 raise ConfigError(f"{path}: 'ui.image_mode' must be one of "
                                   f"{', '.join(IMAGE_MODES)}, not {cfg.ui.image_mode!r}")
+            if cfg.ui.feed_order not in FEED_ORDERS:
+                raise ConfigError(f"{path}: 'ui.feed_order' must be one of "
+                                  f"{', '.join(FEED_ORDERS)}, not {cfg.ui.feed_order!r}")
         elif key == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"{path}: [keys] must map binding ids to key strings")

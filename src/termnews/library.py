@@ -51,6 +51,7 @@ from termnews.store.health import Notice
 from termnews.terms import SearchQuery
 
 ENV_PROFILE = "TERMNEWS_PROFILE"
+EVERYTHING = ("*", "*")  # hidden_unread's key for the view of every subscription
 FEED_OUTLET_PREFIX = "feed:"  # a plain feed added by URL is an outlet of its own
 FOLDER_OUTLET_PREFIX = "folder:"  # an OPML folder is an outlet; its feeds are sections
 
@@ -95,6 +96,15 @@ def locale_language() -> str:
 
 def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.casefold()).strip("-") or "feed"
+
+
+def unique_key(key: str, taken: set[str]) -> str:
+    """key, or key-2, key-3 … whichever is not taken."""
+    n, candidate = 1, key
+    while candidate in taken:
+        n += 1
+        candidate = f"{key}-{n}"
+    return candidate
 
 
 def store_failure(paths: Paths, exc: BaseException, file: Path | None = None) -> StoreError:
@@ -348,21 +358,53 @@ class Library:
 
     def add_feeds(self, urls: Iterable[str], *, folder: str = "",
                   titles: dict[str, str] | None = None) -> int:
-        """Subscribe to plain feeds; a folder groups them as one outlet."""
+        """Subscribe to plain feeds; a folder groups them as one outlet.
+
+        A feed in a folder is keyed by its title (unique within the folder); one
+        that comes without a title (a newsboat urls file) gets its key from the
+        title it gives itself at its first fetch (``refresh``).
+        """
         subs = []
-        for url in urls:
+        outlet = FOLDER_OUTLET_PREFIX + folder
+        current = self.subscriptions()
+        subscribed = {s.feed_url for s in current}
+        taken = {s.section for s in current if s.outlet == outlet}
+        for url in dict.fromkeys(urls):
             title = (titles or {}).get(url, "")
             if folder:
-                outlet = FOLDER_OUTLET_PREFIX + folder
-                section = slug(title or url)
+                section = "" if url in subscribed else unique_key(slug(title or url), taken)
+                taken.add(section)
+                subs.append(Subscription(feed_url=url, outlet=outlet, edition="",
+                                         section=section, title=title, folder=folder))
             else:
-                outlet = FEED_OUTLET_PREFIX + url
-                section = "main"
-            subs.append(Subscription(feed_url=url, outlet=outlet, edition="", section=section,
-                                     title=title, folder=folder))
+                subs.append(Subscription(feed_url=url, outlet=FEED_OUTLET_PREFIX + url,
+                                         edition="", section="main", title=title))
         with transaction(self.conn):
             self._journal(journal.SUBSCRIBE, [s.feed_url for s in subs], True)
             return state.subscribe(self.conn, self.profile, subs)
+
+    def _key_by_titles(self, urls: Iterable[str]) -> None:
+        """Feeds of a folder that came without a title are keyed by their URL until they
+        are fetched; once the feed's own title is known, their key is made from it."""
+        wanted = set(urls)
+        subs = self.subscriptions()
+        keyless = [s for s in subs if s.feed_url in wanted and not s.title and s.folder
+                   and s.section.startswith(slug(s.feed_url))]
+        if not keyless:
+            return
+        titles = cache.feed_titles(self.conn, [s.feed_url for s in keyless])
+        with transaction(self.conn):
+            for sub in keyless:
+                title = titles.get(sub.feed_url)
+                if not title:
+                    continue
+                taken = {s.section for s in subs if s.outlet == sub.outlet
+                         and s.feed_url != sub.feed_url}
+                key = unique_key(slug(title), taken)
+                subs = [replace(s, section=key) if s.feed_url == sub.feed_url else s
+                        for s in subs]
+                state.rekey(self.conn, self.profile, sub.feed_url, key)
+                cache.set_feed_section(self.conn, sub.feed_url, key)
 
     def remove_feeds(self, urls: Iterable[str]) -> int:
         urls = list(urls)
@@ -385,6 +427,10 @@ class Library:
 
     def feed_statuses(self) -> list[FeedStatus]:
         return cache.feed_statuses(self.conn, self.subscribed_urls())
+
+    def feed_errors(self) -> dict[str, str]:
+        """The error of each subscribed feed whose last fetch failed, by URL."""
+        return cache.feed_errors(self.conn, self.subscribed_urls())
 
     def last_refresh(self) -> Any:
         return cache.last_fetch_time(self.conn)
@@ -418,10 +464,11 @@ class Library:
     def hidden_unread(self) -> dict[tuple[str, str], int]:
         """Per (outlet, edition): unread articles its All view leaves out as later copies
         of a story it shows from another section. The All count is the sum of the
-        sections' unread counts minus this."""
+        sections' unread counts minus this. EVERYTHING is the view of every feed."""
         groups: dict[tuple[str, str], list[str]] = {}
         for s in self.subscriptions():
             groups.setdefault((s.outlet, s.edition), []).append(s.feed_url)
+            groups.setdefault(EVERYTHING, []).append(s.feed_url)
         return {
             place: n for place, urls in groups.items()
             if len(urls) > 1 and (n := cache.hidden_copies(
@@ -445,23 +492,39 @@ class Library:
         keys.update(cache.article_keys(self.conn, copies))
         return [keys[i] for i in dict.fromkeys([*ids, *copies]) if i in keys]
 
-    def mark_read(self, ids: Iterable[int], read: bool = True) -> None:
+    def _changed(self, ids: list[int], column: str, value: bool) -> int:
+        """How many of these articles do not carry the mark value yet."""
+        keys = cache.article_keys(self.conn, ids)
+        have = state.marked(self.conn, self.profile, keys.values(), column)
+        return sum(1 for i in dict.fromkeys(ids) if i in keys and (keys[i] in have) != value)
+
+    def mark_read(self, ids: Iterable[int], read: bool = True) -> int:
+        """Mark articles (and every copy of their stories) read or unread; returns how many
+        of the given articles changed."""
+        ids = list(ids)
         keys = self._keys(ids)
+        changed = self._changed(ids, "read", read)
         with self._saving(), transaction(self.conn):
             state.set_read(self.conn, self.profile, keys, read)
             self._journal(journal.READ, keys, read)
+        return changed
 
-    def star(self, ids: Iterable[int], starred: bool = True) -> None:
+    def star(self, ids: Iterable[int], starred: bool = True) -> int:
+        """Star or unstar articles; returns how many of them changed."""
+        ids = list(ids)
         keys = self._keys(ids)
+        changed = self._changed(ids, "starred", starred)
         with self._saving(), transaction(self.conn):
             state.set_starred(self.conn, self.profile, keys, starred)
             self._journal(journal.STAR, keys, starred)
+        return changed
 
     def mark_all(self, q: ArticleQuery, *, read: bool = True) -> int:
-        """Mark every article matching q; returns how many."""
-        rows = self.articles(q)
-        self.mark_read([r.id for r in rows], read)
-        return len(rows)
+        """Mark every article matching q; returns how many changed."""
+        ids = [r.id for r in self.articles(q) if r.read != read]
+        if ids:
+            self.mark_read(ids, read)
+        return len(ids)
 
     # --- preferences and history -----------------------------------------------------
 
@@ -520,12 +583,10 @@ class Library:
         progress: Callable[[RefreshEvent], None] | None = None,
         full_text: bool | None = None,
         server: bool = True,
-        fork_workers: bool = False,
     ) -> RefreshSummary:
         """Fetch the profile's feeds (or the given ones) into the cache; with a sync
         server as the source (``source = "server"``), read them from the server (which
-        is a sync); server=False fetches the feeds themselves all the same.
-        ``fork_workers``: see ``refresh.run_refresh`` (a caller with no other threads)."""
+        is a sync); server=False fetches the feeds themselves all the same."""
         cfg = self.sync_config
         if cfg is not None and cfg.source == "server" and server and urls is None \
                 and not self.demo:
@@ -536,8 +597,10 @@ class Library:
         from termnews.refresh import run_refresh
 
         sources = self.feed_sources(urls)
-        return await run_refresh(
+        summary = await run_refresh(
             self.paths, self.config, sources, progress=progress,
             full_text=self.config.refresh.full_text if full_text is None else full_text,
-            allow_files=self.demo, fork_workers=fork_workers,
+            allow_files=self.demo,
         )
+        self._key_by_titles(s.url for s in sources)
+        return summary

@@ -21,7 +21,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -66,87 +66,13 @@ def _warm_worker() -> None:
     import termnews.feeds.parse  # noqa: F401  (pay the imports while the network works)
 
 
-def _first_worker(pool: Executor) -> None:
-    """Start a pool's first worker and wait until it runs (in a thread: this waits for
-    the fork server); BrokenExecutor when it cannot start or the pool was stopped."""
-    from concurrent.futures import CancelledError
-
-    try:
-        pool.submit(_warm_worker).result()
-    except (CancelledError, RuntimeError) as exc:  # RuntimeError: the pool was shut down
-        raise BrokenExecutor(f"the parser process did not start: {exc}") from None
-
-
-_server_users = 0  # refreshes of this process whose workers come from the fork server
-_server_lock = threading.Lock()  # starting the fork server, or stopping it
-
-
-def _start_fork_server(ctx: multiprocessing.context.BaseContext) -> bool:
-    """Start the fork server (and the resource tracker it needs) now, if workers come from
-    one: it imports the parser while this process goes on; True when it did (a claim
-    that ``_release_fork_server`` gives back). Both inherit this process's standard
-    error, whose descriptor multiprocessing looks up on ``sys.stderr``: the TUI's stand-in
-    for it (Textual captures prints) answers -1, so the real one stands in meanwhile."""
-    global _server_users
-    if ctx.get_start_method() != "forkserver":
-        return False
-    from multiprocessing import forkserver
-
-    saved = sys.stderr
-    try:
-        usable = saved.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    if not usable:
-        sys.stderr = sys.__stderr__
-    try:
-        with _server_lock:
-            forkserver.ensure_running()
-            _server_users += 1
-    finally:
-        sys.stderr = saved
-    return True
-
-
-def _release_fork_server() -> None:
-    """The last refresh using the fork server is done: stop it, so that a TUI does not keep
-    an idle process holding the parser between refreshes (the next one starts it again).
-    Stopping waits for the server to end, which nobody needs to wait for: a thread does."""
-    global _server_users
-    with _server_lock:
-        _server_users -= 1
-        if _server_users > 0:
-            return
-    from multiprocessing import forkserver
-
-    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
-    if stop is None:  # no public way; without it the server ends with this process
-        return
-
-    def stopping() -> None:
-        with _server_lock, contextlib.suppress(Exception):
-            if _server_users == 0:  # no refresh started meanwhile
-                stop()
-
-    threading.Thread(target=stopping, name="termnews-fork-server-stop", daemon=True).start()
-
-
-def _retrieved(fut: asyncio.Future[None]) -> None:
-    """Done callback: the outcome is read, so asyncio never reports it as lost (the pool
-    whose start it was may have been dropped meanwhile)."""
-    if not fut.cancelled():
-        fut.exception()
-
-
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Linux: the kernel kills this process when its parent dies, however it dies (kill -9
-    included), so a parser never outlives the refresh. (The parent is the fork server,
-    which ends when the process it serves ends.)"""
+    included), so a parser never outlives the refresh holding the data files open."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
-    parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -156,7 +82,7 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     """A parser process: the parent's signal handlers (a TUI's SIGWINCH, SIGTERM, Ctrl-C)
     are not its business; the parent stops it when needed, and it dies with the parent."""
     for name in ("SIGINT", "SIGWINCH", "SIGTSTP", "SIGCONT", "SIGHUP", "SIGTERM"):
@@ -164,55 +90,19 @@ def _init_worker() -> None:
         if sig is not None:
             with contextlib.suppress(OSError, ValueError):
                 signal.signal(sig, signal.SIG_IGN if name == "SIGINT" else signal.SIG_DFL)
-    _die_with_parent()
-    _let_fork_server_go()
+    _die_with_parent(parent)
     _warm_worker()
 
 
-def _let_fork_server_go() -> None:
-    """A worker of a fork server holds a copy of the pipe by which the server learns that
-    the process it serves has ended (every user of a server may ask it for processes; a
-    worker never does). Closed here, the server ends with that process, however it ends
-    (kill -9 included), and its workers die with the server."""
-    from multiprocessing import forkserver
-
-    server = getattr(forkserver, "_forkserver", None)
-    fd = getattr(server, "_forkserver_alive_fd", None)
-    if isinstance(fd, int):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-        server._forkserver_alive_fd = None  # type: ignore[union-attr]
-
-
-# What a parse worker runs, imported once by the fork server rather than by each worker
-# ("__main__": a script that started termnews, which each worker would import again).
-_WORKER_MODULES = ["__main__", "termnews.refresh", "termnews.feeds.parse", "termnews.terms"]
-
-
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """Where parse workers come from when the refresh may not fork this process (see
-    ``run_refresh``'s ``fork_workers``). Linux: a fork server, a clean one-threaded process
-    started with the parser imported, which forks each worker in milliseconds. Forking a
-    process whose other threads (the TUI's workers) may be inside SQLite or hold a lock
-    at that instant would leave a worker, which reads the search dictionaries with SQLite
-    to word the index, waiting for ever on its copy of that lock. Elsewhere spawn."""
+    """fork where it is safe and cheap (Linux): workers start in milliseconds with the
+    parser already imported, and no script's __main__ is re-run. The children only
+    parse bytes and word the search index (in-memory tables: no SQLite, whose locks
+    another thread may hold at the fork); they touch no file or connection of the
+    parent, and the one lock they take is made new in them (lemmas). Elsewhere spawn."""
     if sys.platform.startswith("linux"):
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(_WORKER_MODULES)
-        return ctx
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
-
-
-def _warm_parser() -> None:
-    """The parser's own lazy imports and set-up (lxml, nh3's cleaner), done before workers
-    are forked from this process, so that each inherits them instead of doing them."""
-    import importlib
-
-    from termnews.feeds.clean import sanitize_html
-
-    importlib.import_module("lxml.etree")
-
-    sanitize_html("<p>warm</p>", "https://example.org/")
 
 
 def backoff_seconds(fail_count: int) -> float:
@@ -248,9 +138,7 @@ def _load_info(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, _Feed
 
 
 class _Parser:
-    """Parses inline for the first few documents, then in a process pool started once:
-    forked from this process when the refresh may (``may_fork``), else from the fork
-    server.
+    """Parses inline for the first few documents, then in a process pool started once.
 
     parse_workers = 0 parses everything inline. A worker that dies (killed, out of
     memory, a crash in a C parser) breaks the pool: a fresh pool is started and the
@@ -258,76 +146,22 @@ class _Parser:
     it is never parsed in this process, where it could take the refresh down with it.
     """
 
-    def __init__(self, workers: int, time_limit: float, *, may_fork: bool = False) -> None:
+    def __init__(self, workers: int, time_limit: float) -> None:
         self.workers = max(workers, 0)
-        self.may_fork = may_fork  # its first pool may be forked from this process
         self.inline_left = INLINE_PARSES
         self.time_limit = time_limit
         self.pool: Executor | None = None
-        self._started: asyncio.Future[None] | None = None  # the pool's first worker is up
-        self._uses_server = False  # holds a claim on the fork server (_start_fork_server)
-        # Set by a refresh that may fork this process (run_refresh's fork_workers): waits
-        # until no thread of the refresh is inside SQLite.
-        self.fork_gate: Callable[[], Awaitable[object]] | None = None
-        self._forking: asyncio.Future[None] | None = None
-        self._closed = False
         # At most one document per worker in the pool: the time limit then measures the
         # parse itself, not the wait behind other feeds' documents in the pool's queue.
         self._slots = asyncio.Semaphore(max(self.workers, 1))
         self._retrying = asyncio.Lock()  # one document at a time takes every slot
 
-    async def _fork_when_safe(self, gate: Callable[[], Awaitable[object]]) -> None:
-        await gate()
-        # No await from here on: the writer cannot start a batch before the fork is done.
-        self.fork_now()
-
-    def fork_now(self) -> None:
-        """Start the pool by forking this process now: cheaper than the fork server (no
-        other interpreter to start, the parser already imported). Only for a caller whose
-        other threads never enter SQLite or hold a lock a parser needs, and only while no
-        thread of the refresh is inside SQLite (see ``run_refresh``). A pool started later
-        (after a worker died) comes from the fork server all the same."""
-        if (self.workers < 1 or self.pool is not None or self._closed
-                or not sys.platform.startswith("linux")):
-            return
-        _warm_parser()
-        pool = ProcessPoolExecutor(max_workers=self.workers,
-                                   mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_init_worker)
-        pool.submit(_warm_worker)  # a forking pool starts all its workers at the first task
-        started = asyncio.get_running_loop().create_future()
-        started.set_result(None)
-        self.pool, self._started = pool, started
-
-    def _pool(self) -> Executor:
-        """The pool; a new one starts its first worker in a thread: the fork server's own
-        start (it imports the parser) takes a tenth of a second or so, and the event loop
-        goes on fetching meanwhile."""
+    def _start_pool(self) -> Executor:
         if self.pool is None:
-            ctx = _mp_context()
-            if not self._uses_server:
-                self._uses_server = _start_fork_server(ctx)
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                            initializer=_init_worker)
-            started = asyncio.get_running_loop().run_in_executor(None, _first_worker, self.pool)
-            started.add_done_callback(_retrieved)
-            self._started = started
+            _warm_worker()  # workers forked after this inherit the parser, imported once
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
+                                            initializer=_init_worker, initargs=(os.getpid(),))
         return self.pool
-
-    async def _started_pool(self) -> Executor:
-        """The pool, once a worker of it has started (BrokenExecutor if it cannot)."""
-        if self.pool is None and self.fork_gate is not None:
-            if self._forking is None:  # the first pool of a refresh that may fork
-                self._forking = asyncio.ensure_future(self._fork_when_safe(self.fork_gate))
-            forking = self._forking
-            await asyncio.shield(forking)
-            self.fork_gate = None
-        pool, started = self._pool(), self._started
-        if started is not None and not started.done():
-            await asyncio.shield(started)
-        if started is not None and started.exception() is not None:
-            raise BrokenExecutor(str(started.exception()))
-        return pool
 
     @contextlib.asynccontextmanager
     async def _alone(self) -> AsyncIterator[None]:
@@ -346,7 +180,6 @@ class _Parser:
     def _drop_broken(self, pool: Executor) -> None:
         if self.pool is pool:
             self.pool = None
-            self._started = None
             pool.shutdown(wait=False, cancel_futures=True)
 
     async def parse(self, result: FetchResult, edition: str) -> ParsedFeed | str:
@@ -359,12 +192,7 @@ class _Parser:
             # The second try runs alone in its pool: when a pool breaks, every document in
             # it fails, and only one alone shows which document breaks it.
             async with self._slots if attempt == 0 else self._alone():
-                try:
-                    pool = await self._started_pool()
-                except BrokenExecutor:
-                    if self.pool is not None:
-                        self._drop_broken(self.pool)
-                    continue
+                pool = self._start_pool()
                 try:
                     return await asyncio.wait_for(
                         loop.run_in_executor(pool, parse_job, result.body, url,
@@ -404,17 +232,11 @@ class _Parser:
         """Stop the pool: after the parses running (a normal end), or at once (``kill``:
         a cancelled refresh must not wait up to the parse time limit). Either way the
         pool's manager thread is joined, so no worker is left behind."""
-        self._closed = True
-        pool, self.pool, self._started = self.pool, None, None
-        if self._forking is not None and not self._forking.done():
-            self._forking.cancel()
+        pool, self.pool = self.pool, None
         if pool is not None:
             if kill:
                 self._kill_workers(pool)
             pool.shutdown(wait=True, cancel_futures=True)
-        if self._uses_server:
-            self._uses_server = False
-            _release_fork_server()
 
 
 class _BodyBudget:
@@ -476,8 +298,6 @@ class _Writer:
         self.queue: asyncio.Queue[tuple[_Outcome, asyncio.Future[int]] | None] = asyncio.Queue()
         self.failure: BaseException | None = None
         self.stop = threading.Event()
-        self.idle = asyncio.Event()  # set while the writer's thread is not writing
-        self.idle.set()
 
     def _write(self, batch: list[tuple[_Outcome, asyncio.Future[int]]]) -> list[int]:
         counts: list[int] = []
@@ -515,11 +335,7 @@ class _Writer:
             try:
                 if self.failure is not None:
                     raise self.failure
-                self.idle.clear()
-                try:
-                    counts = await in_thread(self._write, batch, stop=self.stop)
-                finally:
-                    self.idle.set()
+                counts = await in_thread(self._write, batch, stop=self.stop)
             except (sqlite3.Error, StoreError, OSError) as exc:
                 # Damage stays as SQLite said it (the caller traces it to its file);
                 # anything else names the file and the cause ("disk is full").
@@ -578,14 +394,8 @@ async def run_refresh(
     progress: Progress | None = None,
     full_text: bool = False,
     allow_files: bool = False,
-    fork_workers: bool = False,
 ) -> RefreshSummary:
-    """Fetch, parse and store the given feeds; returns counts and errors.
-
-    ``fork_workers``: the caller runs no other thread that may enter SQLite or hold a lock
-    a parser needs (the ``refresh`` command), so the parse workers may be forked from this
-    process, at the start, before the refresh's own threads are busy; else they come from
-    a fork server."""
+    """Fetch, parse and store the given feeds; returns counts and errors."""
     # De-duplicate: one feed may sit in several sections of a catalog.
     unique: dict[str, FeedSource] = {}
     for src in sources:
@@ -596,8 +406,7 @@ async def run_refresh(
     # closed; every thread wait below is carried to its end even when cancelled.
     conn = await in_thread(connect, paths.cache_db, paths.state_db)
     tune_for_bulk_writes(conn)
-    parser = _Parser(config.refresh.parse_workers, config.refresh.deadline,
-                     may_fork=fork_workers)
+    parser = _Parser(config.refresh.parse_workers, config.refresh.deadline)
     # Feeds that sent a new document: only there can articles have left the feed, and
     # only articles that left are subject to the cache limits.
     renewed: list[str] = []
@@ -649,10 +458,6 @@ async def _refresh(
     ok = failed = not_modified = new_total = 0
     errors: list[tuple[str, str]] = []
     writer = _Writer(conn, Path(conn.execute("PRAGMA main.database_list").fetchone()[2]))
-    if parser.may_fork:
-        # The workers are forked when the first document needs one, at a moment when the
-        # writer's thread is not inside SQLite (the refresh's other threads are done).
-        parser.fork_gate = writer.idle.wait
     writer_task = asyncio.create_task(writer.run())
     limiter = Limiter(config.refresh.concurrency, config.refresh.per_host)
     budget = _BodyBudget(BODY_BUDGET)

@@ -46,3 +46,15 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setenv("TERMNEWS_DATA_DIR", str(where))
         load_screenshots().seed_demo(where)
     return where
+
+
+@pytest.fixture(scope="session")
+def seeded_own(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data dir plus a reader with folders and plain feeds of their own (the set-up
+    of scripts/screenshots.py); each test works on a copy."""
+    where = tmp_path_factory.mktemp("own") / "seed"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Library, "catalog", REAL_CATALOG)
+        mp.setenv("TERMNEWS_DATA_DIR", str(where))
+        load_screenshots().seed_own(where)
+    return where

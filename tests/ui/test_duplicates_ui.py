@@ -11,7 +11,7 @@ from ui_support import OUTLET, entries, store
 from termnews.library import Library
 from termnews.ui.app import TermnewsApp
 from termnews.ui.screens.main import MainScreen
-from termnews.ui.views import section_key
+from termnews.ui.views import group_key, section_key
 from tui_support import settle as settle_app
 
 pytestmark = pytest.mark.usefixtures("fixed_clock", "only_test_outlet")
@@ -41,13 +41,13 @@ async def test_all_counts_a_story_in_two_sections_once(lib: Library) -> None:
         titles = [r.title for r in screen.articles.rows]
         assert len(titles) == len(set(titles)) == 15
         assert screen.articles.total == 15
-        assert counts(screen)["all"] == 15
+        assert counts(screen)[group_key(OUTLET, "en")] == 15
         assert counts(screen)[science] == 7  # a section shows all its own
         # Reading the All copy reads the science copy: both counts drop by one.
         first = next(r for r in screen.articles.rows if r.title == world.entries[0].title)
         lib.mark_read([first.id])
         screen._load_counts()
         await settle(app, pilot)
-        assert counts(screen)["all"] == 14
+        assert counts(screen)[group_key(OUTLET, "en")] == 14
         assert counts(screen)[science] == 6
         assert counts(screen)[section_key(OUTLET, "en", "world")] == 4

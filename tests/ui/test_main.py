@@ -19,8 +19,9 @@ from termnews.library import Library
 from termnews.model import ArticleQuery
 from termnews.paths import Paths
 from termnews.ui.app import TermnewsApp
+from termnews.ui.screens.confirm import ConfirmScreen
 from termnews.ui.screens.main import MainScreen
-from termnews.ui.views import section_key
+from termnews.ui.views import EVERYTHING, group_key, section_key
 from termnews.ui.widgets.keyhints import KeyHints
 from tui_support import settle as settle_app
 
@@ -46,7 +47,8 @@ async def test_start_shows_cached_sections_and_articles(lib: Library) -> None:
         screen = await settle(app, pilot)
         assert screen.edition == "en"
         keys = [e.key for e in screen.sections.entries]
-        assert keys[0] == "all" and "starred" in keys
+        assert keys[0] == group_key(OUTLET, "en") and "starred" in keys
+        assert EVERYTHING not in keys  # one outlet alone: its All comes first
         assert section_key(OUTLET, "en", "world") in keys
         assert len(screen.articles.rows) == 15  # three English sections of five
         published = [r.published for r in screen.articles.rows]
@@ -183,9 +185,13 @@ async def test_subscribe_and_unsubscribe_a_section(ui_paths: Paths) -> None:
         assert feed_url("en", "sport") in lib.subscribed_urls()
         entry = next(e for e in screen.sections.entries if e.key == sport)
         assert entry.subscribed
-        await pilot.press("s")
+        await pilot.press("s")  # leaving asks first
+        await settle_app(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
         screen = await settle(app, pilot)
         assert feed_url("en", "sport") not in lib.subscribed_urls()
+        assert screen.view == sport  # a catalog section stays, to subscribe again
     lib.close()
 
 
@@ -369,6 +375,27 @@ async def test_language_toggle_maps_section_and_opens_the_same_story(lib: Librar
         screen = await settle(app, pilot)
         assert screen.edition == "en" and screen.article_id is None
         assert screen.view == section_key(OUTLET, "en", "world")
+    lib.close()
+
+
+async def test_language_toggle_from_search_results_opens_the_same_story(lib: Library) -> None:
+    app = TermnewsApp(lib, offline=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("slash", *"story", "enter")
+        screen = await settle(app, pilot)
+        assert screen.view == "search"
+        en_world = next(i for i, r in enumerate(screen.articles.rows)
+                        if (r.edition, r.section, r.title) == ("en", "world", "EN world story 0"))
+        await pilot.press(*["j"] * en_world, "enter")
+        screen = await settle(app, pilot)
+        assert screen.article is not None
+        assert screen.article.url == story_url("en", "world", 0)
+        await pilot.press("l")
+        screen = await settle(app, pilot)
+        assert screen.edition == "ru" and screen.view == "search"  # the results stay
+        assert screen.article is not None and screen.article_id is not None
+        assert screen.article.url == story_url("ru", "world", 0)
     lib.close()
 
 
@@ -603,16 +630,31 @@ async def test_space_pages_and_j_k_scroll_the_open_article(ui_paths: Paths) -> N
     lib.close()
 
 
-async def test_unsubscribed_section_is_dimmed_with_a_hint(ui_paths: Paths) -> None:
+async def test_unsubscribed_section_is_dimmed_and_readable(ui_paths: Paths) -> None:
     lib = make_library(ui_paths, subscribe=("en",))
     lib.unsubscribe(OUTLET, "en", "science")
     app = TermnewsApp(lib, offline=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
+        dim = screen.sections.get_component_rich_style("row-list--dim").color
+        away = screen.sections.render_line(2)
+        assert "Science" in away.text
+        assert any(seg.style is not None and seg.style.color == dim for seg in away
+                   if "Science" in seg.text)
         await pilot.press("j", "j")  # World, Science
         screen = await settle(app, pilot)
-        line = screen.sections.render_line(2).text
-        assert "Science" in line and _("s to subscribe")[:8] in line
+        line = screen.sections.render_line(2)
+        # Under the cursor the label is whole and not dimmed (it was grey on blue, cut
+        # short by a hint): the list title and the footer say what s does.
+        assert line.text.split() == ["▌", "Science"]  # ▌: the list shows this row
+        assert all(seg.style is None or seg.style.color != dim for seg in line
+                   if "Science" in seg.text)
         title = screen.query_one("#list-title").render()
         assert _("not subscribed: press s to subscribe") in str(title)
+        hints = dict((label, keys) for keys, label in screen.query_one(KeyHints).hints())
+        assert hints[_("subscribe")] == "s"
+        await pilot.press("k")  # World, subscribed: s leaves it
+        await settle(app, pilot)
+        hints = dict((label, keys) for keys, label in screen.query_one(KeyHints).hints())
+        assert hints[_("unsubscribe")] == "s"
     lib.close()

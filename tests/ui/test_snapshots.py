@@ -42,7 +42,7 @@ def _deterministic(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _compare(snap_compare: Any, seeded: Path, tmp_path: Path, shot: Any) -> bool:
     paths = shots.fresh_copy(seeded, tmp_path / "data")
-    app = shots.make_app(paths, images=shot.images)
+    app = shots.make_app(paths, images=shot.images, profile=shot.profile)
     try:
         return bool(snap_compare(app, terminal_size=shot.size, run_before=shot.run))
     finally:
@@ -56,10 +56,19 @@ STATES = {
     "edition_picker": Shot("edition_picker", (80, 24), keys=("L", "down")),
     "narrow_article": Shot("narrow_article", (80, 24), keys=("tab", "j", "enter")),
     "russian": Shot("russian", (120, 40), keys=("l", "tab", "j", "enter")),
+    # A reader's own feeds beside the demo outlet: folders (one closed), plain feeds, a feed
+    # whose fetch failed; at 80×24 the sidebar with the list, then the list alone.
+    "own_folders": Shot("own_folders", (120, 40), keys=("j",) * 10 + ("left", "j"),
+                        profile=shots.READER),
+    "own_narrow": Shot("own_narrow", (80, 24), keys=("G", "k"), profile=shots.READER),
+    "own_narrow_list": Shot("own_narrow_list", (80, 24), keys=("tab",), profile=shots.READER),
 }
 
 
 @pytest.mark.parametrize("state", list(STATES))
-def test_snapshot(state: str, snap_compare: Any, seeded: Path, tmp_path: Path) -> None:
-    assert _compare(snap_compare, seeded, tmp_path, STATES[state])
+def test_snapshot(state: str, snap_compare: Any, seeded: Path, seeded_own: Path,
+                  tmp_path: Path) -> None:
+    shot = STATES[state]
+    seed = seeded_own if shot.profile == shots.READER else seeded
+    assert _compare(snap_compare, seed, tmp_path, shot)
 

@@ -7,21 +7,22 @@ import json
 import sys
 from typing import Any
 
-from termnews.cli.context import Context
+from termnews.cli.context import CliError, Context
 from termnews.cli.output import iso_utc, one_line, short_date
 from termnews.i18n import N_, _
-from termnews.library import Library
-from termnews.model import Article, ArticleQuery
+from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX, Library
+from termnews.model import Article, ArticleQuery, Outlet
 from termnews.store.export import iter_articles
 
 HELP = N_("""\
 The articles of the profile's subscriptions, newest first (undated last); all
 matching articles unless --limit is given. Text: one line per article,
-"ID  date (UTC)  [section] title". --json: JSON Lines, one article a line, with
-id, outlet, edition, section, feed_url, guid, url, title, author, published
-(ISO 8601 UTC, "2026-11-20T12:00:00Z", or null), summary (plain text),
-categories, read, starred, plus editor, language, image_url, image_caption,
-image_credit, alternates ([{lang, url}]) and full_text (bool: page text cached).""")
+"ID  date (UTC)  [section] title" (a feed of your own named by its title).
+--json: JSON Lines, one article a line, with id, outlet, edition, section,
+feed_url, guid, url, title, author, published (ISO 8601 UTC,
+"2026-11-20T12:00:00Z", or null), summary (plain text), categories, read,
+starred, plus editor, language, image_url, image_caption, image_credit,
+alternates ([{lang, url}]) and full_text (bool: page text cached).""")
 
 
 def _count(text: str) -> int:
@@ -47,15 +48,58 @@ def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--search", metavar="QUERY", help=_("full-text search (words as prefixes)"))
 
 
+def _find_outlet(outlets: tuple[Outlet, ...], text: str) -> Outlet | None:
+    """An outlet by key or name; a plain feed by its title or URL, a folder by its name."""
+    wanted = text.casefold()
+    for o in outlets:
+        names = {o.key.casefold(), o.name.casefold()}
+        if o.key.startswith(FEED_OUTLET_PREFIX):
+            names.add(o.key[len(FEED_OUTLET_PREFIX):].casefold())
+        if wanted in names:
+            return o
+    return None
+
+
+def resolve_filters(args: argparse.Namespace,
+                    lib: Library) -> tuple[str | None, str | None, str | None]:
+    """The --outlet, --edition and --section filters as keys; one that names nothing the
+    profile can see is a usage error (exit 2), never an empty listing."""
+    if args.outlet is None and args.filter_edition is None and args.section is None:
+        return None, None, None
+    outlets = lib.outlets()
+    outlet: Outlet | None = None
+    if args.outlet is not None:
+        outlet = _find_outlet(outlets, args.outlet)
+        if outlet is None:
+            raise CliError(_("no outlet '{outlet}' (see: termnews outlets)").format(
+                outlet=one_line(args.outlet)), 2)
+    scope = (outlet,) if outlet is not None else outlets
+    edition = args.filter_edition
+    if edition is not None and not any(e.lang == edition for o in scope for e in o.editions):
+        if outlet is not None:
+            raise CliError(_("{outlet} has no edition '{edition}' (editions: {editions})").format(
+                outlet=one_line(outlet.name), edition=one_line(edition),
+                editions=", ".join(outlet.languages)), 2)
+        raise CliError(_("no edition '{edition}' (see: termnews outlets)").format(
+            edition=one_line(edition)), 2)
+    section = args.section
+    if section is not None:
+        sections = [s for o in scope for e in o.editions if edition is None or e.lang == edition
+                    for s in e.sections]
+        found = next((s for s in sections if s.key == section), None) or next(
+            (s for s in sections if s.title.casefold() == section.casefold()), None)
+        if found is None:
+            raise CliError(_("no section '{section}' (see: termnews outlets)").format(
+                section=one_line(section)), 2)
+        section = found.key
+    return (outlet.key if outlet is not None else None), edition, section
+
+
 def query_from(args: argparse.Namespace, lib: Library) -> ArticleQuery:
-    outlet = args.outlet
-    if outlet is not None:  # accept the outlet's name as well as its key
-        found = next((o for o in lib.outlets()
-                      if outlet.casefold() in (o.key.casefold(), o.name.casefold())), None)
-        outlet = found.key if found else outlet
+    outlet, edition, section = resolve_filters(args, lib)
     return ArticleQuery(
         feed_urls=tuple(lib.subscribed_urls()),
-        outlet=outlet, edition=args.filter_edition, section=args.section,
+        outlet=outlet, edition=edition, section=section,
         unread=args.unread, starred=args.starred,
         search=args.search if args.search else None,
         limit=getattr(args, "limit", None),
@@ -112,9 +156,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 batch.clear()
         out.write("".join(batch))
     else:
+        # A catalog section by its key ("world"); a feed of the reader's own by its title.
+        names = {(o.key, e.lang, s.key): s.title for o in lib.outlets()
+                 if o.key.startswith((FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX))
+                 for e in o.editions for s in e.sections}
         for row in lib.articles(q):
+            where = names.get((row.outlet, row.edition, row.section)) or row.section
             batch.append(f"{row.id}  {short_date(row.published)}  "
-                         f"[{one_line(row.section)}] {one_line(row.title)}\n")
+                         f"[{one_line(where)}] {one_line(row.title)}\n")
             if len(batch) >= 1000:
                 out.write("".join(batch))
                 batch.clear()

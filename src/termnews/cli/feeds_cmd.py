@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from termnews.cli.context import CliError, Context
-from termnews.cli.output import iso_utc, json_line, one_line, short_date
+from termnews.cli.output import iso_utc, json_line, one_line, short_date, warn
 from termnews.feeds.opml import is_feed_url
 from termnews.i18n import N_, _, ngettext
 from termnews.library import Library
@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     fsub = p.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
     add = fsub.add_parser("add", help=_("subscribe to feeds by URL"))
     add.add_argument("urls", nargs="+", metavar="URL", help=_("http(s) feed URL"))
+    add.add_argument("--no-check", action="store_true",
+                     help=_("subscribe without fetching the feed first"))
     add.set_defaults(handler=run_add)
     ls = fsub.add_parser("list", help=_("subscribed feeds and their health"),
                          description=_(LIST_HELP),
@@ -49,8 +51,11 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
     lib = ctx.library(starter=False)
     urls = list(dict.fromkeys(args.urls))
     catalog = catalog_index(lib)
+    before = set(lib.subscribed_urls())
     new = sum(lib.subscribe(*catalog[u]) for u in urls if u in catalog)  # as its section
     new += lib.add_feeds([u for u in urls if u not in catalog])
+    if not args.no_check and not ctx.offline:
+        return _check_added(lib, [u for u in urls if u not in before], len(urls) - new)
     if new < len(urls):
         print(ngettext("added {n} feed ({old} already subscribed)",
                        "added {n} feeds ({old} already subscribed)", new)
@@ -58,6 +63,28 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
     else:
         print(ngettext("added {n} feed", "added {n} feeds", new).format(n=new))
     return 0
+
+
+def _check_added(lib: Library, added: list[str], old: int) -> int:
+    """Fetch the feeds just added once: each one's title, or its error. A feed that cannot
+    be fetched is not kept (exit 1); --no-check subscribes without asking."""
+    import asyncio  # here, not at import: `termnews --help` need not load it
+
+    summary = asyncio.run(lib.refresh(added)) if added else None
+    errors = dict(summary.errors) if summary is not None else {}
+    if errors:
+        lib.remove_feeds(errors)
+    titles = {s.url: s.title for s in lib.feed_statuses()}
+    for url in added:
+        if url in errors:
+            warn(_("{url}: {error} (not added)").format(url=url, error=errors[url]))
+        else:
+            print(one_line(_("added {title} ({url})").format(
+                title=titles.get(url) or url, url=url)))
+    if old:
+        print(ngettext("{n} feed already subscribed", "{n} feeds already subscribed",
+                       old).format(n=old))
+    return 1 if errors else 0
 
 
 def run_remove(args: argparse.Namespace, ctx: Context) -> int:

@@ -49,11 +49,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ids = [r.id for r in lib.articles(query_from(args, lib))]
     else:
         ids = list(dict.fromkeys(args.ids))
+    # An unknown id raises: nothing is marked. n counts the articles whose mark changed.
     if args.action in ("read", "unread"):
-        lib.mark_read(ids, args.action == "read")  # an unknown id raises: nothing is marked
+        n = lib.mark_read(ids, args.action == "read")
     else:
-        lib.star(ids, args.action == "star")
-    n = len(ids)
+        n = lib.star(ids, args.action == "star")
     # Whole sentences per action: the participle agrees with the noun in most languages.
     if args.action == "read":
         line = ngettext("marked {n} article read", "marked {n} articles read", n)

@@ -9,6 +9,7 @@ from typing import Any
 from termnews.cli.context import CliError, Context
 from termnews.cli.output import one_line
 from termnews.i18n import N_, _, ngettext
+from termnews.library import FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX
 from termnews.model import Outlet
 
 OUTLETS_HELP = N_("""\
@@ -70,7 +71,10 @@ def run_outlets(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
+    own = [o for o in data if o["key"].startswith((FEED_OUTLET_PREFIX, FOLDER_OUTLET_PREFIX))]
     for o in data:
+        if o in own:
+            continue
         print(one_line(f"{o['key']}  {o['name']}"))
         for e in o["editions"]:
             home = f"  {e['home']}" if e["home"] else ""
@@ -80,7 +84,29 @@ def run_outlets(args: argparse.Namespace, ctx: Context) -> int:
                 unverified = "  " + _("(unverified)") if not s["verified"] else ""
                 print(one_line(f"    {mark} {s['key']:<10} {s['title']:<14} "
                                f"{s['feed_url']}{unverified}"))
+    # The reader's own feeds as they show in the sidebar: folders with their feeds (key for
+    # --section), then plain feeds (their title is the --outlet to give).
+    for o in own:
+        sections = [s for e in o["editions"] for s in e["sections"]]
+        if o["key"].startswith(FOLDER_OUTLET_PREFIX):
+            print(one_line(_("folder {name}").format(name=o["name"])))
+            for s in sections:
+                mark = "✓" if s["subscribed"] else " "
+                print(one_line(f"    {mark} {pad(s['key'], 24)} {pad(s['title'], 24)} "
+                               f"{s['feed_url']}"))
+    for o in own:
+        if o["key"].startswith(FEED_OUTLET_PREFIX):
+            for s in o["editions"][0]["sections"] if o["editions"] else []:
+                print(one_line(_("feed {title}").format(title=pad(s["title"], 30))
+                               + f" {s['feed_url']}"))
     return 0
+
+
+def pad(text: str, width: int) -> str:
+    """text padded to width terminal cells (a CJK character takes two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
 
 
 def _where(args: argparse.Namespace) -> str:

@@ -106,11 +106,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
             # A signal cancels the refresh: its writer rolls back, its parse workers are
             # killed, the files are closed, and Terminated ends the command (128 + N).
-            # This command runs no other thread that touches the cache (the progress bar's
-            # only draws): the parse workers may be forked from this process.
             summary = shutdown.run(lib.refresh(progress=progress,
                                                full_text=True if args.full_text else None,
-                                               server=not args.no_sync, fork_workers=True))
+                                               server=not args.no_sync))
     total = max(total, seen)
     for url, error in summary.errors:
         warn(f"{url}: {error}")

@@ -26,7 +26,7 @@ from termnews.model import (
     ParsedFeed,
 )
 from termnews.store import placeholders
-from termnews.terms import LEMMA_LANGS, SearchQuery, fold, index_text, lang_code, parse_query
+from termnews.terms import SearchQuery, fold, index_text, lang_code, parse_query
 
 CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
 
@@ -66,6 +66,22 @@ def feed_titles(conn: sqlite3.Connection, urls: list[str]) -> dict[str, str]:
     marks = ",".join("?" * len(urls))
     return {u: t for u, t in conn.execute(
         f"SELECT url, title FROM feeds WHERE url IN ({marks}) AND title != ''", urls)}
+
+
+def feed_errors(conn: sqlite3.Connection, urls: Sequence[str]) -> dict[str, str]:
+    """The error of each of these feeds whose last fetch failed, by URL."""
+    found: dict[str, str] = {}
+    urls = list(urls)
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        found.update(conn.execute(
+            f"SELECT url, error FROM feeds WHERE error IS NOT NULL "
+            f"AND url IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+    return found
+
+
+def set_feed_section(conn: sqlite3.Connection, url: str, section: str) -> None:
+    conn.execute("UPDATE feeds SET section=? WHERE url=?", (section, url))
 
 
 def feed_id(conn: sqlite3.Connection, url: str) -> int | None:
@@ -171,17 +187,8 @@ def with_index_texts(parsed: ParsedFeed, edition: str) -> ParsedFeed:
     integrity check agree). A parse worker calls it: wording the text (``terms``) costs
     more than parsing does, and the writer then only inserts it.
 
-    ``parsed`` comes back as it is when a language's dictionary is not on disk yet: making
-    one takes seconds (``lemmas``), once, and is the writer's to do, not a worker's under
-    its parse time limit.
     """
     feed_lang = lang_code(parsed.language or edition)
-    langs = {lang_code(e.language) if e.language else feed_lang for e in parsed.entries}
-    if not langs.isdisjoint(LEMMA_LANGS):
-        from termnews.lemmas import ready
-
-        if not all(ready(lang) for lang in langs & LEMMA_LANGS):
-            return parsed
     texts: list[EntryIndexText] = []
     for e in parsed.entries:
         lang = lang_code(e.language) if e.language else feed_lang

@@ -337,4 +337,15 @@ STATE_MIGRATIONS: list[str] = [
         PRIMARY KEY (profile, feed_url)
     ) WITHOUT ROWID;
     """,
+    # 3: the order the reader brought their feeds in (an OPML or urls file's order, then
+    # each feed added after): the sidebar's default order. Rows before this step keep the
+    # order they were listed in (outlet, edition, time added, URL).
+    """
+    ALTER TABLE {s}.subscriptions ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+    UPDATE {s}.subscriptions AS t SET position = r.n FROM (
+        SELECT profile, feed_url, row_number() OVER (
+            PARTITION BY profile ORDER BY outlet, edition, added_at, feed_url) AS n
+        FROM {s}.subscriptions) AS r
+    WHERE r.profile = t.profile AND r.feed_url = t.feed_url;
+    """,
 ]

@@ -37,15 +37,26 @@ def subscribe(conn: sqlite3.Connection, profile: str, subs: Iterable[Subscriptio
     """Add subscriptions (existing ones get their place updated); returns how many were new."""
     new = 0
     now = time.time()
+    # New feeds go after every feed the profile has, in the order given (a file's order).
+    position = conn.execute("SELECT COALESCE(max(position), 0) FROM state.subscriptions "
+                            "WHERE profile=?", (profile,)).fetchone()[0]
     for s in subs:
         cur = conn.execute(
             """INSERT INTO state.subscriptions(profile, feed_url, outlet, edition, section, title,
-                   folder, added_at) VALUES (?,?,?,?,?,?,?,?)
+                   folder, added_at, position) VALUES (?,?,?,?,?,?,?,?,?)
                ON CONFLICT(profile, feed_url) DO NOTHING""",
-            (profile, s.feed_url, s.outlet, s.edition, s.section, s.title, s.folder, now),
+            (profile, s.feed_url, s.outlet, s.edition, s.section, s.title, s.folder, now,
+             position + 1),
         )
         new += cur.rowcount
+        position += cur.rowcount
     return new
+
+
+def rekey(conn: sqlite3.Connection, profile: str, feed_url: str, section: str) -> None:
+    """Give a subscribed feed another section key (its title became known)."""
+    conn.execute("UPDATE state.subscriptions SET section=? WHERE profile=? AND feed_url=?",
+                 (section, profile, feed_url))
 
 
 def unsubscribe(conn: sqlite3.Connection, profile: str, feed_urls: Iterable[str]) -> int:
@@ -63,7 +74,7 @@ def subscriptions(conn: sqlite3.Connection, profile: str) -> list[Subscription]:
                      folder=r[5])
         for r in conn.execute(
             """SELECT feed_url, outlet, edition, section, title, folder FROM state.subscriptions
-               WHERE profile=? ORDER BY outlet, edition, added_at, feed_url""",
+               WHERE profile=? ORDER BY position, feed_url""",
             (profile,),
         )
     ]
@@ -94,6 +105,21 @@ def set_starred(conn: sqlite3.Connection, profile: str, keys: Iterable[str], sta
                starred_at=excluded.starred_at""",
         [(profile, k, int(starred), now) for k in keys],
     )
+
+
+def marked(conn: sqlite3.Connection, profile: str, keys: Iterable[str],
+           column: str) -> set[str]:
+    """The keys among these that carry the mark (column "read" or "starred")."""
+    if column not in ("read", "starred"):
+        raise ValueError(column)
+    keys = list(keys)
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        found.update(r[0] for r in conn.execute(
+            f"SELECT key FROM state.marks WHERE profile=? AND {column} != 0 "
+            f"AND key IN ({','.join('?' * len(chunk))})", [profile, *chunk]))
+    return found
 
 
 def marks(conn: sqlite3.Connection, profile: str) -> dict[str, tuple[bool, bool]]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from termnews.i18n import _, set_language
 from termnews.library import Library
@@ -89,3 +91,25 @@ class TermnewsApp(App[int]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
+
+    # --- Textual's own palette entries, in the reader's language ---------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from termnews.ui.commands import translated_system_command
+
+        for command in super().get_system_commands(screen):
+            yield translated_system_command(command)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
+                                            id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider],
+                                        placeholder=_("Search for themes…")))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 import subprocess
 import webbrowser
-from functools import partial
+from collections.abc import Callable
 
 from textual.app import App, SuspendNotSupported
 
@@ -35,16 +35,23 @@ def browser_argv(browser_cmd: str, url: str) -> list[str]:
 
 
 def open_url(app: App[object], url: str | None, browser_cmd: str = "", *,
-             base: str | None = None) -> bool:
-    """Open url in the user's browser; False (and a notice) when refused or impossible."""
+             base: str | None = None,
+             on_failure: Callable[[str], None] | None = None) -> bool:
+    """Open url in the user's browser; False (and a notice) when refused or impossible.
+
+    on_failure(url) is called (on the UI thread) when no default browser could be started.
+    """
     safe = checked_url(url, base)
     if safe is None:
         app.notify(_("This link cannot be opened: only http(s) links are allowed."),
                    severity="warning", markup=False)
         return False
     if not browser_cmd.strip():
-        app.run_worker(partial(_open_default, safe), thread=True, group="browser",
-                       exit_on_error=False)
+        def run() -> None:
+            if not _open_default(safe) and on_failure is not None:
+                app.call_from_thread(on_failure, safe)
+
+        app.run_worker(run, thread=True, group="browser", exit_on_error=False)
         return True
     argv = browser_argv(browser_cmd, safe)
     try:
@@ -61,4 +68,7 @@ def open_url(app: App[object], url: str | None, browser_cmd: str = "", *,
 
 
 def _open_default(url: str) -> bool:
-    return webbrowser.open(url, new=2)
+    try:
+        return webbrowser.open(url, new=2)
+    except webbrowser.Error:  # no runnable browser at all
+        return False

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from termnews.i18n import N_, _
-from termnews.library import LibraryError
+from termnews.library import FEED_OUTLET_PREFIX, LibraryError
 from termnews.model import ArticleQuery, ArticleRow, Outlet, Subscription
 from termnews.ui.themes import set_theme, theme_names
 
@@ -36,6 +37,36 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("pick_edition", N_("Choose an edition"), N_("Pick the outlet's language from a list")),
     ("help", N_("Help"), N_("Show every key and what it does")),
 )
+
+# Textual's own palette entries (App.get_system_commands), translated by their English text.
+SYSTEM_COMMANDS: dict[str, str] = {
+    "Theme": N_("Theme"),
+    "Change the current theme": N_("Change the current theme"),
+    "Quit": N_("Quit"),
+    "Quit the application as soon as possible": N_("Quit the application as soon as possible"),
+    "Keys": N_("Keys"),
+    "Show help for the focused widget and a summary of available keys":
+        N_("Show help for the focused widget and a summary of available keys"),
+    "Hide the keys and widget help panel": N_("Hide the keys and widget help panel"),
+    "Maximize": N_("Maximize"),
+    "Maximize the focused widget": N_("Maximize the focused widget"),
+    "Minimize": N_("Minimize"),
+    "Minimize the widget and restore to normal size":
+        N_("Minimize the widget and restore to normal size"),
+    "Screenshot": N_("Screenshot"),
+    "Save an SVG 'screenshot' of the current screen":
+        N_("Save an SVG 'screenshot' of the current screen"),
+}
+
+
+def translated_system_command(command: SystemCommand) -> SystemCommand:
+    """One of Textual's palette entries with its title and help in the UI language (one
+    Textual adds later stays as it comes)."""
+    title = SYSTEM_COMMANDS.get(command.title)
+    help_text = SYSTEM_COMMANDS.get(command.help)
+    return command._replace(title=_(title) if title else command.title,
+                            help=_(help_text) if help_text else command.help)
+
 
 ARTICLE_HITS = 12  # article titles offered per query
 MIN_ARTICLE_QUERY = 3  # characters typed before the cache is searched
@@ -86,7 +117,9 @@ def section_entries(subscriptions: list[Subscription], outlets: tuple[Outlet, ..
         title = (section.title if section else "") or sub.title or sub.section
         where = outlet_name if not sub.edition else f"{outlet_name} · {sub.edition.upper()}"
         current = sub.outlet == current_outlet and sub.edition == current_edition
-        out.append((f"{sub.outlet}|{sub.edition}|{sub.section}", f"{title} — {where}", current))
+        # A plain feed is its own outlet: its title alone, not "title — title".
+        label = title if sub.outlet.startswith(FEED_OUTLET_PREFIX) else f"{title} — {where}"
+        out.append((f"{sub.outlet}|{sub.edition}|{sub.section}", label, current))
     out.sort(key=lambda e: not e[2])  # the current edition's sections first
     return out
 
@@ -136,6 +169,10 @@ class TermnewsCommands(Provider):
                 yield Entry(_(label), _(help_text), method)
         jump = getattr(screen, "action_open_section", None)
         if callable(jump):
+            place = getattr(screen, "place", None)
+            if getattr(place, "multi", False):
+                yield Entry(_("Go to Everything"), _("Every article of every subscription"),
+                            partial(jump, "everything"))
             yield Entry(_("Go to All articles"), _("Every article of the current edition"),
                         partial(jump, "all"))
             yield Entry(_("Go to Starred"), _("The articles you starred"),

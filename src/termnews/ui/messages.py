@@ -15,9 +15,11 @@ from textual.message import Message
 from termnews.model import (
     Article,
     ArticleRow,
+    Outlet,
     RefreshEvent,
     RefreshSummary,
     RelatedItem,
+    Subscription,
     SyncStatus,
     SyncSummary,
 )
@@ -57,6 +59,13 @@ class SectionChosen(Message):
 @dataclass
 class SectionHighlighted(Message):
     """The sidebar's cursor moved to a section: the list follows it."""
+
+    key: str
+
+
+@dataclass
+class GroupToggled(Message):
+    """A group row of the sidebar (an outlet, a folder) is to be opened or closed."""
 
     key: str
 
@@ -108,6 +117,10 @@ class CountsLoaded(Message):
     generation: int
     # Per (outlet, edition): unread later copies of a story its All view shows once.
     hidden: dict[tuple[str, str], int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # feeds whose last fetch failed
+    # Read again after a refresh or a change of subscriptions: feed titles may be new.
+    subscriptions: list[Subscription] | None = None
+    outlets: tuple[Outlet, ...] | None = None
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,13 +15,25 @@ from textual.widgets import Static
 from termnews.i18n import _
 
 
-def keys_table(bindings: list[tuple[str, str]]) -> Content:
-    """Two aligned columns, key and description, as plain content (keys like "[" stay literal)."""
-    width = max((cell_len(key) for key, _desc in bindings), default=0)
-    lines = [
-        Content.assemble((key, "bold $accent"), " " * (width - cell_len(key) + 2), desc)
-        for key, desc in bindings
-    ]
+def keys_table(bindings: Sequence[tuple[str, ...]]) -> Content:
+    """Aligned columns: key, description and the id to remap it by in the config's [keys]
+    (under a heading), as plain content (keys like "[" stay literal)."""
+    heading = any(len(row) > 2 and row[2] for row in bindings)
+    if heading:  # a heading names the id column
+        bindings = [(_("key"), _("what it does"), _("id in [keys]")), *bindings]
+    bindings = list(bindings)
+    width = max((cell_len(row[0]) for row in bindings), default=0)
+    desc_width = max((cell_len(row[1]) for row in bindings), default=0)
+    lines = []
+    for n, (key, desc, *rest) in enumerate(bindings):
+        head = heading and n == 0
+        parts: list[Content | str | tuple[str, str]] = [
+            (key, "bold $text-muted" if head else "bold $accent"),
+            " " * (width - cell_len(key) + 2), (desc, "bold $text-muted" if head else "")]
+        if rest and rest[0]:
+            parts += [" " * (desc_width - cell_len(desc) + 2),
+                      (rest[0], "bold $text-muted" if head else "$text-muted")]
+        lines.append(Content.assemble(*parts))
     return Content("\n").join(lines)
 
 
@@ -58,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "close", show=False),
     ]
 
-    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, bindings: Sequence[tuple[str, ...]]) -> None:
         super().__init__()
         self.key_rows = list(bindings)
 

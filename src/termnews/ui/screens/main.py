@@ -84,11 +84,18 @@ class MainScreen(
         self.unread = {}
         self.hidden_unread = {}
         self.starred_count = 0
+        self.feed_errors = {}
+        self.unread_only = start.unread_only
+        self.collapsed = set(start.collapsed)
+        self.order_counts = None
         self._start = start
         self._generation = 0
         self._complete_generation = -1
         self._read_timer = None
         self._shown_welcome = ""
+        self._seek = None
+        self._presses = []
+        self._draining = False
         self.syncing = False
         self.sync_label = ""
         self.sync_failed = False
@@ -112,7 +119,7 @@ class MainScreen(
     async def on_mount(self) -> None:
         start = self._start
         self.articles.section_titles = self.place.section_titles()
-        self.articles.show_section = self.view in ("all", "starred", "search")
+        self.articles.show_section = self._spans_feeds(self.view)
         self._generation += 1
         complete = len(start.rows) < FIRST_PAGE
         self.articles.set_rows(list(start.rows), total=len(start.rows) if complete else None)
@@ -138,7 +145,7 @@ class MainScreen(
             gc.enable()
         keep = self._start.article_id
         if len(self._start.rows) >= FIRST_PAGE:
-            self._count_list(self.view, self.place.query(self.view), self._generation)
+            self._count_list(self.view, self._query(self.view), self._generation)
         self._load_counts()
         self._load_history()
         self._warm_up_formats()
@@ -163,7 +170,8 @@ class MainScreen(
             return
         self.app.push_screen(HelpScreen(self.help_rows()))
 
-    def help_rows(self) -> list[tuple[str, str]]:
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """(keys, description, binding id) for every key: the id remaps it in [keys]."""
         keymap: dict[str, str] = getattr(self.app, "user_keymap", {})
         rows = []
         for binding in all_bindings():
@@ -174,7 +182,7 @@ class MainScreen(
                 display = binding.key_display if key == binding.key and binding.key_display \
                     else None
                 shown.append(self.app.get_key_display(binding.with_key(key, display)))
-            rows.append((", ".join(shown), _(binding.description)))
+            rows.append((", ".join(shown), _(binding.description), binding.id or ""))
         return rows
 
     # --- workers -----------------------------------------------------------------------------

@@ -20,19 +20,39 @@ from textual.widgets import Static
 from termnews.config import Config
 from termnews.i18n import _
 from termnews.library import Library
-from termnews.model import Article, RefreshEvent
+from termnews.model import Article, ArticleQuery, Outlet, RefreshEvent, Subscription
 from termnews.terms import SearchQuery
 from termnews.ui import timefmt
-from termnews.ui.views import Place, StartState, section_key, split_key
+from termnews.ui.sidebar import Counts, build_sidebar
+from termnews.ui.views import EVERYTHING, Place, StartState, split_key
 from termnews.ui.widgets.article_list import ArticleList
 from termnews.ui.widgets.article_pane import ArticlePane
 from termnews.ui.widgets.masthead import Masthead
-from termnews.ui.widgets.sections import SectionEntry, SectionList
+from termnews.ui.widgets.sections import SectionList
 
 if TYPE_CHECKING:
     from textual.worker import Worker
 
 NARROW = 100  # below this many columns one pane at a time (the focused one) is shown
+
+
+class Seek:
+    """A press of n (step 1) or p (-1) on its way, maybe waiting for a list to load.
+    (A plain class: a dataclass would cost its generation at start-up.)"""
+
+    __slots__ = ("generation", "origin", "start", "step", "visited", "wrapped")
+
+    def __init__(self, step: int, origin: str) -> None:
+        self.step = step
+        self.origin = origin  # the view it was pressed in
+        self.visited: set[str] = set()  # lists it went through
+        self.wrapped = False  # it went round its own list
+        self.generation = -1  # the list generation it waits for (-1: not waiting)
+        self.start = 0  # the row it goes on from (-1: the last row)
+
+    def wait(self, generation: int, start: int) -> None:
+        self.generation = generation
+        self.start = start
 
 
 class MainFrame(Screen[None]):
@@ -57,11 +77,18 @@ class MainFrame(Screen[None]):
     unread: dict[str, int]
     hidden_unread: dict[tuple[str, str], int]  # All counts a story in two sections once
     starred_count: int
+    feed_errors: dict[str, str]  # feeds whose last fetch failed: their error
+    unread_only: bool  # lists show unread articles only (u), per profile
+    collapsed: set[str]  # group rows shown closed in the sidebar, per profile
+    order_counts: dict[str, int] | None  # the unread counts the "unread" feed order sorts by
     _start: StartState
     _generation: int  # bumped by every view change: late list results are dropped
     _complete_generation: int  # the generation whose list total is known
     _read_timer: Any
     _shown_welcome: str
+    _seek: Seek | None  # n/p waiting for a list
+    _presses: list[int]  # n/p presses not handled yet, in order
+    _draining: bool
     syncing: bool  # a sync with the sync server is running
     sync_label: str  # the sync part of the masthead ("" without a sync server)
     sync_failed: bool
@@ -71,11 +98,21 @@ class MainFrame(Screen[None]):
     _sync_checked_config: bool  # the config file's permissions were checked once
 
     if TYPE_CHECKING:  # what one part of the screen calls in another
-        def set_view(self, key: str, *, keep_id: int | None = None) -> None: ...
+        def set_view(self, key: str, *, keep_id: int | None = None,
+                     seeking: bool = False) -> None: ...
+        def _resume_seek(self) -> None: ...
+        def _acting_section(self) -> str: ...
+        def _toggle_group(self, key: str, open_: bool | None = None) -> None: ...
         def _switch_place(self, outlet: str, edition: str) -> None: ...
         def _reload(self) -> None: ...
-        def _load_counts(self) -> Worker[None]: ...
-        def _post_counts(self) -> None: ...
+        def _load_list(self, *, keep_id: int | None = None, reload: bool = False) -> None: ...
+        def _load_counts(self, *, place: bool = False) -> Worker[None]: ...
+        def _post_counts(self, *, place: bool = False) -> None: ...
+        def _query(self, view: str) -> ArticleQuery: ...
+        def _spans_feeds(self, key: str) -> bool: ...
+        def _place_changed(self, subs: list[Subscription], outlets: tuple[Outlet, ...]
+                           ) -> bool: ...
+        def _update_hints(self) -> None: ...
         def _save_prefs(self, **prefs: Any) -> Worker[None]: ...
         def open_article(self, article_id: int, *, push: bool = True, focus: bool = True,
                          select: bool = True) -> None: ...
@@ -83,7 +120,8 @@ class MainFrame(Screen[None]):
                           keep_scroll: bool = False) -> Worker[None]: ...
         def _target_id(self) -> int | None: ...
         def _set_read(self, article_id: int, read: bool) -> None: ...
-        def switch_edition(self, lang: str, open_id: int | None = None) -> None: ...
+        def switch_edition(self, lang: str, open_id: int | None = None,
+                           outlet: str | None = None) -> None: ...
         def run_refresh(self, urls: list[str] | None = None) -> Worker[None]: ...
         def schedule_sync(self, delay: float | None = None) -> None: ...
         def after_refresh(self) -> None: ...
@@ -123,9 +161,11 @@ class MainFrame(Screen[None]):
         self._apply_layout()
 
     def _apply_layout(self, target: Widget | None = None) -> None:
-        """Wide: three panes. Narrow: the sidebar with the list, the list, or the article."""
+        """Wide: three panes, or two while no article is open (the list takes the room).
+        Narrow: the sidebar with the list, the list, or the article."""
         narrow = self.size.width < NARROW
         self.set_class(narrow, "-narrow")
+        self.set_class(self.article_id is None, "-no-article")
         focused = target or self.focused
         in_pane = focused is not None and (focused is self.pane or self.pane in focused.ancestors)
         self.set_class(narrow and in_pane, "-reading")
@@ -152,9 +192,9 @@ class MainFrame(Screen[None]):
         return _("No articles yet. Press r to refresh, or S to choose subscriptions.") + "\n"
 
     def _view_label(self, key: str | None = None) -> str:
-        key = self.view if key is None else key
-        if key == "all":
-            return _("All")
+        key = self.place.resolve(self.view if key is None else key)
+        if key == EVERYTHING:
+            return _("Everything")
         if key == "starred":
             return _("Starred")
         if key == "search":
@@ -162,8 +202,19 @@ class MainFrame(Screen[None]):
         section = self.place.section(key)
         if section is not None:
             return section.title
+        i = self.sections.index_of(key)
+        if i is not None:  # a group: "All", an outlet's or a folder's name
+            return self.sections.entries[i].label
         parts = split_key(key)
-        return parts[2] if parts else key
+        outlet = self.place.outlet_obj(parts[0]) if parts else None
+        return outlet.name if outlet is not None else ""
+
+    def _view_error(self) -> str | None:
+        """The error of the last fetch of the feed the list shows, if it failed."""
+        feeds = self.place.feeds(self.view)
+        if feeds is not None and len(feeds) == 1:
+            return self.feed_errors.get(feeds[0])
+        return None
 
     def _update_list_title(self) -> None:
         label = self._view_label()
@@ -171,18 +222,32 @@ class MainFrame(Screen[None]):
         parts: list[Content | str] = [Content.styled(label, "bold")]
         if self._complete_generation == self._generation:
             parts.append(Content(" · " + str(count)))
+        if self.unread_only:
+            parts.append(Content.styled(" · " + _("unread only"), "$text-accent"))
         section = self.place.section(self.view)
         if section is not None and section.feed_url not in self.place.subscribed:
             parts.append(Content.styled(" · " + _("not subscribed: press s to subscribe"),
                                         "$text-warning"))
+        error = self._view_error()
+        if error:  # stored text, cleaned; shown as plain content
+            parts.append(Content.styled(" · " + _("last fetch failed: {error}").format(
+                error=error), "$text-error"))
         self.query_one("#list-title", Static).update(Content.assemble(*parts))
         if count == 0:
             if self.view == "search":
                 self.articles.empty_text = _("Nothing found.")
             elif self.view == "starred":
                 self.articles.empty_text = _("No starred articles. Press f to star one.")
+            elif self.unread_only:
+                self.articles.empty_text = _("No unread articles here. Press u to show all.")
+            elif not self.place.subscriptions:
+                self.articles.empty_text = _(
+                    "No articles yet. Press r to refresh, or S to choose subscriptions.")
             else:
                 self.articles.empty_text = _("No articles here yet.")
+            if error:
+                self.articles.empty_text += "\n\n" + _("last fetch failed: {error}").format(
+                    error=error)
         self.articles.refresh()
 
     def _status_text(self) -> tuple[str, bool]:
@@ -205,7 +270,8 @@ class MainFrame(Screen[None]):
         self.masthead.set_status(text, offline=offline)
 
     async def _update_masthead(self) -> None:
-        outlet = self.place.outlet_obj()
+        # Everything belongs to no one outlet: no outlet name, no edition tabs.
+        outlet = None if self.view == EVERYTHING else self.place.outlet_obj()
         self.masthead.set_brand(outlet.name if outlet else "")
         editions = [(e.lang, e.lang.upper() or "—", e.name) for e in outlet.editions] \
             if outlet else []
@@ -213,41 +279,10 @@ class MainFrame(Screen[None]):
         self._update_status()
 
     def _rebuild_sections(self) -> None:
-        place = self.place
-        subscribed = place.subscribed
-        entries: list[SectionEntry] = []
-        edition = place.edition_obj()
-        total = 0
-        section_entries = []
-        if edition is not None:
-            for sec in edition.sections:
-                is_sub = sec.feed_url in subscribed
-                count = self.unread.get(sec.feed_url, 0) if is_sub else None
-                total += count or 0
-                section_entries.append(SectionEntry(
-                    section_key(place.outlet, edition.lang, sec.key), sec.title, count, is_sub))
-        if edition is not None:
-            total = max(0, total - self.hidden_unread.get((place.outlet, edition.lang), 0))
-        entries.append(SectionEntry("all", _("All"), total, icon="◆"))
-        entries.extend(section_entries)
-        entries.append(SectionEntry("starred", _("Starred"), self.starred_count, icon="★"))
-        if self.search_text:
-            entries.append(SectionEntry("search", _("Search: {query}").format(
-                query=self.search_text), icon="⌕"))
-        for outlet in place.outlets:
-            if outlet.key == place.outlet:
-                continue
-            subs = [s for s in place.subscriptions if s.outlet == outlet.key]
-            if not subs:
-                continue
-            entries.append(SectionEntry("", outlet.name, header=True))
-            langs = {s.edition for s in subs}
-            for sub in subs:
-                ed = outlet.edition(sub.edition)
-                sec = ed.section(sub.section) if ed else None
-                title = sec.title if sec else (sub.title or sub.section)
-                if len(langs) > 1 and sub.edition:
-                    title = f"{title} ({sub.edition.upper()})"
-                entries.append(SectionEntry(section_key(outlet.key, sub.edition, sub.section),
-                                            title, self.unread.get(sub.feed_url, 0)))
-        self.sections.set_entries(entries, self.view)
+        counts = Counts(unread=self.unread, hidden=self.hidden_unread, errors=self.feed_errors,
+                        starred=self.starred_count)
+        entries = build_sidebar(self.place, counts, search_text=self.search_text,
+                                collapsed=self.collapsed, order=self.config.ui.feed_order,
+                                order_counts=self.order_counts)
+        current = self.place.resolve(self.view)
+        self.sections.set_entries(entries, current)

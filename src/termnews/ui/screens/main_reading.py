@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from termnews.i18n import _
 from termnews.model import Article
 from termnews.ui.messages import ArticleLoaded, LeadImageLoaded, RelatedLoaded
 from termnews.ui.screens.main_frame import MainFrame
@@ -32,9 +33,17 @@ class ReadingMixin(MainFrame):
             self._read_timer.stop()
             self._read_timer = None
         self.article_id = article_id
+        if self.config.ui.mark_read_delay == 0:
+            # Read as it opens, not when its text arrives: holding n moves on before that.
+            i = self.articles.index_of(article_id)
+            row = self.articles.row(i) if i is not None else None
+            if row is not None and not row.read:
+                self._set_read(article_id, True)
         self._load_article(article_id, push=push)
         if focus:
             self._focus(self.pane)
+        else:
+            self._apply_layout()
 
     def _section_title(self, article: Article) -> str:
         return self.place.section_titles().get(
@@ -75,7 +84,9 @@ class ReadingMixin(MainFrame):
         await self.pane.show(article.id, message.head, message.rest, keep_scroll=message.full)
         if self.config.ui.show_images and (first_show or message.full):
             self._load_image(article.id, article.image_url, article.feed_url)
-        if first_show and not article.read:
+        i = self.articles.index_of(article.id)
+        listed = self.articles.row(i) if i is not None else None
+        if first_show and not article.read and not (listed is not None and listed.read):
             delay = self.config.ui.mark_read_delay
             if delay == 0:
                 self._set_read(article.id, True)
@@ -151,7 +162,15 @@ class ReadingMixin(MainFrame):
     def _open_url(self, url: str, base: str | None = None) -> None:
         from termnews.ui.browser import open_url
 
-        open_url(self.app, url, self.config.ui.browser, base=base)
+        open_url(self.app, url, self.config.ui.browser, base=base,
+                 on_failure=self._no_browser)
+
+    def _no_browser(self, url: str) -> None:
+        """No browser could be started (over SSH, say): show the link and copy it (OSC 52,
+        which most terminals pass to the clipboard of the machine in front of the reader)."""
+        self.app.copy_to_clipboard(url)
+        self.notify(_("No browser could be started. The link is copied to the clipboard:")
+                    + "\n" + url, severity="warning", markup=False, timeout=12)
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()

@@ -21,8 +21,20 @@ from termnews.ui.views import FIRST_PAGE
 from termnews.ui.widgets.row_list import RowList, fit
 
 PAGE = FIRST_PAGE  # rows per query; page 0 is what the first frame shows
-SECTION_WIDTH = 12
 TIME_WIDTH = 6
+
+
+def empty_lines(text: str, width: int) -> list[str]:
+    """The empty list's message in lines of at most width cells (paragraphs kept)."""
+    from textwrap import wrap
+
+    return [line for para in text.splitlines() for line in (wrap(para, max(10, width)) or [""])]
+
+
+def feed_column(width: int) -> int:
+    """Cells for the feed (section) name in a list of width cells: a sixth of it, within
+    8…22, so a narrow list keeps room for titles and a wide one names feeds whole."""
+    return max(8, min(22, width // 6))
 
 
 class ArticleList(RowList):
@@ -201,13 +213,15 @@ class ArticleList(RowList):
         time_text = timefmt.list_time(row.published)
         tail: list[Segment] = []
         rest = width - 4
-        if self.show_section and width >= 60:
+        section_width = feed_column(width) if self.show_section else 0
+        if section_width:
+            # Lists of several feeds say which one each article is from, at any width.
             section = self.section_titles.get((row.outlet, row.edition, row.section),
                                               row.section)
-            tail.append(Segment(" " + fit(section, SECTION_WIDTH), base + style(
+            tail.append(Segment(" " + fit(section, section_width), base + style(
                 "article-list--meta")))
-            rest -= SECTION_WIDTH + 1
-        if width >= 30:
+            rest -= section_width + 1
+        if width - section_width >= 36:
             tail.append(Segment(" " + fit(time_text, TIME_WIDTH) + " ",
                                 base + style("article-list--meta")))
             rest -= TIME_WIDTH + 2
@@ -225,9 +239,11 @@ class ArticleList(RowList):
         return segments + tail
 
     def render_line(self, y: int) -> Strip:
-        if not self.total and y == 1 and self.empty_text and not self.awaiting_rows:
+        if not self.total and self.empty_text and not self.awaiting_rows:
+            # The empty list's message, from its second line, wrapped to the width.
             width = self.scrollable_content_region.width
-            text = fit("  " + self.empty_text, width)
+            lines = empty_lines(self.empty_text, width - 4)
+            text = fit("  " + lines[y - 1], width) if 1 <= y <= len(lines) else ""
             return Strip([Segment(text, self.rich_style + self.get_component_rich_style(
                 "article-list--meta"))]).adjust_cell_length(width, self.rich_style)
         return super().render_line(y)

@@ -51,6 +51,8 @@ class KeyHints(Static):
 
         keymap: dict[str, str] = getattr(self.app, "user_keymap", {})
         table = {b.id: b for b in all_bindings() if b.id}
+        # A label that depends on the row under the cursor (s: subscribe or unsubscribe).
+        label_of = getattr(self.screen, "hint_label", None)
         result = []
         for ids, label in FOOTER_HINTS:
             keys = []
@@ -66,7 +68,8 @@ class KeyHints(Static):
                 if binding is not None:
                     keys.append(self.app.get_key_display(binding))
             if keys:
-                result.append(("/".join(keys), _(label)))
+                shown = label_of(ids[0]) if callable(label_of) else None
+                result.append(("/".join(keys), shown or _(label)))
         return result
 
     def refresh_hints(self) -> None:
