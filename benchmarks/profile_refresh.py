@@ -49,13 +49,14 @@ CALLS = [0]
 def profiled_job(body: bytes, url: str, content_type: str, edition: str | None = None) -> Any:
     """refresh.parse_job under cProfile (module level: the pool pickles it by name; the
     workers are forked with this environment)."""
+    args = (body, url, content_type) if edition is None else (body, url, content_type, edition)
     where = os.environ.get(PROF_DIR)
     if not where:
-        return ORIGINAL_JOB(body, url, content_type, edition)
+        return ORIGINAL_JOB(*args)
     prof = cProfile.Profile(time.process_time)
     prof.enable()
     try:
-        return ORIGINAL_JOB(body, url, content_type, edition)
+        return ORIGINAL_JOB(*args)
     finally:
         prof.disable()
         CALLS[0] += 1
