@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import os
 import pstats
 import resource
 import sys
@@ -41,23 +42,25 @@ from termnews.library import Library  # noqa: E402
 from termnews.paths import resolve_paths  # noqa: E402
 
 ORIGINAL_JOB = refresh.parse_job
-PROF: dict[str, Any] = {}
+PROF_DIR = "TERMNEWS_BENCH_PROFILE_DIR"  # set: parse workers profile each call into it
+CALLS = [0]
 
 
-def profiled_job(body: bytes, url: str, content_type: str) -> Any:
-    """refresh.parse_job under cProfile (module level: the pool pickles it by name)."""
-    if not PROF.get("on"):
-        return ORIGINAL_JOB(body, url, content_type)
-    import os
-
+def profiled_job(body: bytes, url: str, content_type: str, edition: str | None = None) -> Any:
+    """refresh.parse_job under cProfile (module level: the pool pickles it by name; the
+    workers are forked with this environment)."""
+    args = (body, url, content_type) if edition is None else (body, url, content_type, edition)
+    where = os.environ.get(PROF_DIR)
+    if not where:
+        return ORIGINAL_JOB(*args)
     prof = cProfile.Profile(time.process_time)
     prof.enable()
     try:
-        return ORIGINAL_JOB(body, url, content_type)
+        return ORIGINAL_JOB(*args)
     finally:
         prof.disable()
-        PROF["n"] = PROF.get("n", 0) + 1
-        prof.dump_stats(PROF["dir"] / f"{os.getpid()}-{PROF['n']}.prof")
+        CALLS[0] += 1
+        prof.dump_stats(Path(where) / f"{os.getpid()}-{CALLS[0]}.prof")
 
 
 def top(stats_source: Any, n: int, title: str) -> str:
@@ -96,10 +99,10 @@ def main() -> int:
 
         # Parse workers: each call profiled on its own, dumped to a file (a worker leaves
         # through os._exit, so nothing can be collected at its end).
-        PROF["dir"] = work / "prof"
-        PROF["dir"].mkdir()
-        PROF["on"] = profiling
-        prof_dir = PROF["dir"]
+        prof_dir = work / "prof"
+        prof_dir.mkdir()
+        if profiling:
+            os.environ[PROF_DIR] = str(prof_dir)
         refresh.parse_job = profiled_job  # type: ignore[assignment]
         writer_prof = cProfile.Profile(time.thread_time)
         writer_cpu = [0.0]
@@ -156,8 +159,6 @@ def main() -> int:
             print(top(writer_prof, args.top, "writer thread"))
             if worker_files:
                 print(top(worker_files, args.top, "parse workers"))
-    import os
-
     print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 

@@ -253,8 +253,10 @@ def test_a_signal_during_a_refresh_ends_the_tui_in_order(
         tui.wait_for(b"refreshing")
         os.write(tui.master, b"j")  # another section: saved as the place to come back to
         tui.pump(0.8)
+        end = time.monotonic() + 30  # the parse workers start once the first feeds arrived
+        while not (workers := children(tui.proc.pid)) and time.monotonic() < end:
+            tui.pump(0.05)
         assert tui.proc.poll() is None
-        workers = children(tui.proc.pid)
         tui.proc.send_signal(sig)
         code = tui.wait_exit(timeout=30)
         assert code == status, tui.errors()

@@ -177,13 +177,14 @@ async def test_duplicate_sources_fetched_once(paths: Paths, feed_server: FeedSer
     assert summary.feeds_ok == 1 and feed_server.count(path="/f.xml") == 1
 
 
-def _deadly_parse_job(body: bytes, url: str, content_type: str) -> object:
+def _deadly_parse_job(body: bytes, url: str, content_type: str,
+                      edition: str | None = None) -> object:
     """parse_job, except that one document kills the process parsing it, one never ends."""
     if url.endswith("/killer.xml"):
         os._exit(9)  # as if the kernel's OOM killer struck
     if url.endswith("/sloth.xml"):
         time.sleep(3600)
-    return parse_job(body, url, content_type)
+    return parse_job(body, url, content_type, edition)
 
 
 async def test_a_dying_parser_process_fails_one_feed_only(

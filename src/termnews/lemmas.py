@@ -23,6 +23,7 @@ its own, and only for the languages it meets; a look-up is a walk of the word's 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,17 @@ class Table:
 
 _OPEN: dict[str, Table] = {}
 _OPENING = threading.Lock()
+
+
+def _after_fork() -> None:
+    """A forked process (a parse worker of the refresh) keeps the tables read so far, in
+    memory shared with its parent, but not a lock another thread of the parent held."""
+    global _OPENING
+    _OPENING = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _table(lang: str) -> Table:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 # Section keys shared across editions: the language toggle maps sections by key.
 SECTION_KEYS: tuple[str, ...] = (
@@ -144,6 +145,29 @@ class ParsedEntry:
     alternates: tuple[Alternate, ...] = ()
     body_text: str = ""  # plain text of content_html for search; "" when the summary is it
 
+    def __reduce__(self) -> tuple[object, tuple[tuple[object, ...]]]:
+        # Pickled as its values: the parse workers send thousands to the refresh, and the
+        # dataclass's own way sets each field from Python on arrival (3 × slower).
+        return _parsed_entry, (_ENTRY_VALUES(self),)
+
+
+_ENTRY_FIELDS = tuple(ParsedEntry.__dataclass_fields__)
+_ENTRY_VALUES = attrgetter(*_ENTRY_FIELDS)
+_ENTRY_SETTERS = tuple(getattr(ParsedEntry, name).__set__ for name in _ENTRY_FIELDS)
+
+
+def _parsed_entry(values: tuple[object, ...]) -> ParsedEntry:
+    """A ParsedEntry from its pickled values (the slots filled directly: it is frozen)."""
+    entry = object.__new__(ParsedEntry)
+    for set_field, value in zip(_ENTRY_SETTERS, values, strict=True):
+        set_field(entry, value)
+    return entry
+
+
+# What the search index holds for one entry: (index_lang, title, summary, categories,
+# body_text), the four texts as ``terms.index_text`` words them in that language.
+EntryIndexText = tuple[str, str, str, str, str]
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
@@ -153,6 +177,9 @@ class ParsedFeed:
     language: str
     entries: tuple[ParsedEntry, ...]
     link: str = ""
+    # One per entry, in order, when the parse worker has worded them for the search index
+    # (store.cache.with_index_texts); () when storing is to do it.
+    index_texts: tuple[EntryIndexText, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,8 @@ def prune(
         cutoff = now - keep_days * 86400 if keep_days > 0 else None
         if max_articles <= 0 and cutoff is None:
             continue
+        if not upkeep.has_left(conn, fid):
+            continue  # every article is still in the feed: none can go (a cold refresh)
         with transaction(conn):
             doomed, old = _over_limits(conn, fid, max_articles, cutoff)
             if not doomed:

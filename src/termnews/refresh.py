@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -48,12 +48,16 @@ MAX_BACKOFF = 24 * 3600.0
 Progress = Callable[[RefreshEvent], None]
 
 
-def parse_job(body: bytes, url: str, content_type: str) -> ParsedFeed | str:
-    """Parse one document (runs in a worker process): the feed, or an error message."""
+def parse_job(body: bytes, url: str, content_type: str,
+              edition: str | None = None) -> ParsedFeed | str:
+    """Parse one document (runs in a worker process): the feed, or an error message.
+    Given the feed's edition, its entries are also worded for the search index here
+    (``cache.with_index_texts``), where the CPU is, not in the writer."""
     from termnews.feeds.parse import NotAFeed, parse_feed
 
     try:
-        return parse_feed(body, url=url, content_type=content_type)
+        parsed = parse_feed(body, url=url, content_type=content_type)
+        return parsed if edition is None else cache.with_index_texts(parsed, edition)
     except NotAFeed as exc:
         return str(exc)
     except RecursionError:
@@ -99,7 +103,9 @@ def _init_worker(parent: int) -> None:
 def _mp_context() -> multiprocessing.context.BaseContext:
     """fork where it is safe and cheap (Linux): workers start in milliseconds with the
     parser already imported, and no script's __main__ is re-run. The children only
-    parse bytes; they touch no lock, file or connection of the parent. Elsewhere spawn."""
+    parse bytes and word the search index (in-memory tables: no SQLite, whose locks
+    another thread may hold at the fork); they touch no file or connection of the
+    parent, and the one lock they take is made new in them (lemmas). Elsewhere spawn."""
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
@@ -149,6 +155,7 @@ class _Parser:
         # At most one document per worker in the pool: the time limit then measures the
         # parse itself, not the wait behind other feeds' documents in the pool's queue.
         self._slots = asyncio.Semaphore(max(self.workers, 1))
+        self._retrying = asyncio.Lock()  # one document at a time takes every slot
 
     def _start_pool(self) -> Executor:
         if self.pool is None:
@@ -157,24 +164,40 @@ class _Parser:
                                             initializer=_init_worker, initargs=(os.getpid(),))
         return self.pool
 
+    @contextlib.asynccontextmanager
+    async def _alone(self) -> AsyncIterator[None]:
+        """Every slot of the pool: no other document is parsed meanwhile."""
+        async with self._retrying:
+            taken = 0
+            try:
+                for _ in range(max(self.workers, 1)):
+                    await self._slots.acquire()
+                    taken += 1
+                yield
+            finally:
+                for _ in range(taken):
+                    self._slots.release()
+
     def _drop_broken(self, pool: Executor) -> None:
         if self.pool is pool:
             self.pool = None
             pool.shutdown(wait=False, cancel_futures=True)
 
-    async def parse(self, result: FetchResult) -> ParsedFeed | str:
+    async def parse(self, result: FetchResult, edition: str) -> ParsedFeed | str:
         url = result.final_url or result.url
         if self.workers < 1 or (self.inline_left > 0 and len(result.body) < INLINE_MAX_BYTES):
             self.inline_left -= 1
-            return parse_job(result.body, url, result.content_type)
+            return parse_job(result.body, url, result.content_type, edition)
         loop = asyncio.get_running_loop()
-        for _attempt in range(2):
-            async with self._slots:
+        for attempt in range(2):
+            # The second try runs alone in its pool: when a pool breaks, every document in
+            # it fails, and only one alone shows which document breaks it.
+            async with self._slots if attempt == 0 else self._alone():
                 pool = self._start_pool()
                 try:
                     return await asyncio.wait_for(
                         loop.run_in_executor(pool, parse_job, result.body, url,
-                                             result.content_type),
+                                             result.content_type, edition),
                         self.time_limit)
                 except BrokenExecutor:
                     self._drop_broken(pool)
@@ -254,6 +277,15 @@ class _Outcome:
     next_fetch_at: float | None = None
 
 
+# A commit costs about as much as storing a short feed (the WAL gets every page the
+# transaction touched, the search index writes a segment): when fewer feeds than this are
+# ready, the writer gives the parsers a moment (up to BATCH_WAIT) to send more, so that
+# one transaction holds several (10,000 short articles: −25 % of the writer's CPU).
+BATCH_FEEDS = 8
+BATCH_WAIT = 0.02
+BATCH_POLL = 0.004
+
+
 class _Writer:
     """One writer: outcomes queue up and whatever is ready is written in one transaction.
 
@@ -277,19 +309,28 @@ class _Writer:
                 counts.append(_store(self.conn, outcome))
         return counts
 
+    async def _gather(self) -> tuple[list[tuple[_Outcome, asyncio.Future[int]]], bool]:
+        """The next batch (everything ready, or a few more feeds: see BATCH_FEEDS) and
+        whether the refresh has ended."""
+        batch: list[tuple[_Outcome, asyncio.Future[int]]] = []
+        item = await self.queue.get()
+        waited = 0.0
+        while True:
+            if item is None:
+                return batch, True
+            batch.append(item)
+            # Waiting is polling: a queue.get() given up by a timeout can lose its item.
+            while self.queue.empty() and len(batch) < BATCH_FEEDS and waited < BATCH_WAIT:
+                await asyncio.sleep(BATCH_POLL)
+                waited += BATCH_POLL
+            if self.queue.empty():
+                return batch, False
+            item = self.queue.get_nowait()
+
     async def run(self) -> None:
         done = False
         while not done:
-            item = await self.queue.get()
-            batch = []
-            while True:
-                if item is None:
-                    done = True
-                else:
-                    batch.append(item)
-                if done or self.queue.empty():
-                    break
-                item = self.queue.get_nowait()
+            batch, done = await self._gather()
             if not batch:
                 continue
             try:
@@ -446,7 +487,7 @@ async def _refresh(
             error = result.error
             try:
                 if error is None and not result.not_modified:
-                    got = await parser.parse(result)
+                    got = await parser.parse(result, src.edition)
                     if isinstance(got, str):
                         error = got
                     else:

@@ -108,6 +108,7 @@ def _cli_context(argv: Sequence[str]) -> Context | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    program = argv is None  # the process's own command line: main ends the process
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _tui_args(argv)
     if args is None:  # a subcommand, --help or --version: the CLI speaks the user's language
@@ -117,9 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                      resolve_language("edition", environment_language()))
         try:
             with signals_raise():
-                return _run_command(argv, early)
+                status = _run_command(argv, early)
         finally:
             set_language(previous)  # the in-process callers (tests) get their language back
+        if program:
+            _end_process(status)
+        return status
     ctx = Context.from_args(args)
     ctx.start_log()
     try:
@@ -129,6 +133,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _guarded(lambda: run_tui(args, ctx), ctx)
     finally:
         ctx.close()
+
+
+def _end_process(status: int) -> NoReturn:
+    """End a command's process as soon as its work is done: its files are closed, its
+    threads have ended (they are waited for), its exit handlers run and its output is
+    flushed; the interpreter's own teardown, freeing every object one by one, would add
+    ≈ 50 ms to every command and change nothing."""
+    import atexit
+    import os
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away: nothing more to say
+            pass
+    os._exit(status)
 
 
 def _run_command(argv: list[str], early: Context | None) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Mapping
-from importlib import resources
 
 DOMAIN = "termnews"
 LANGUAGES: tuple[str, ...] = ("en", "ru", "de", "fr", "pt", "es")
@@ -20,7 +19,9 @@ _language = "en"
 
 
 def _locale_dir() -> str:
-    return str(resources.files(__package__) / "locale")
+    # Beside this file (the package is installed as files): importlib.resources would
+    # import tempfile and zipfile into every command for this one path.
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 
 
 _loaded: dict[str, gettext.NullTranslations] = {}

@@ -18,6 +18,7 @@ from termnews.model import (
     Article,
     ArticleQuery,
     ArticleRow,
+    EntryIndexText,
     FeedSource,
     FeedStatus,
     FetchResult,
@@ -25,7 +26,7 @@ from termnews.model import (
     ParsedFeed,
 )
 from termnews.store import placeholders
-from termnews.terms import SearchQuery, fold, lang_code, parse_query
+from termnews.terms import SearchQuery, fold, index_text, lang_code, parse_query
 
 CATEGORY_SEP = "\x1f"  # unit separator: cleaned text never contains it
 
@@ -214,6 +215,24 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[tuple[list[str], 
         yield chunk, ",".join("?" * len(chunk))
 
 
+def with_index_texts(parsed: ParsedFeed, edition: str) -> ParsedFeed:
+    """``parsed`` with the search index's text of each entry (``index_texts``): what the
+    index's view (``articles_fts_text``) gives for the row ``store_entries`` makes of it in
+    a feed of this edition, so the index stays equal to its view ('rebuild' and the
+    integrity check agree). A parse worker calls it: wording the text (``terms``) costs
+    more than parsing does, and the writer then only inserts it.
+
+    """
+    feed_lang = lang_code(parsed.language or edition)
+    texts: list[EntryIndexText] = []
+    for e in parsed.entries:
+        lang = lang_code(e.language) if e.language else feed_lang
+        texts.append((lang, index_text(e.title, lang), index_text(e.summary, lang),
+                      index_text(CATEGORY_SEP.join(e.categories), lang),
+                      index_text(e.body_text, lang)))
+    return replace(parsed, index_texts=tuple(texts))
+
+
 def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed, *,
                   whole_document: bool = True) -> int:
     """Insert new entries, update changed ones; returns how many were new.
@@ -234,8 +253,16 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed, *
     fid, edition = row
     now = time.time()
     entries: dict[str, ParsedEntry] = {}
-    for e in parsed.entries:  # the same guid twice in one document: first wins
-        entries.setdefault(article_key(feed_url, e.guid), e)
+    # The search index's text of each entry, when the parse worker made it (with_index_texts)
+    index_texts: dict[str, EntryIndexText] = {}
+    worded_by_parser = len(parsed.index_texts) == len(parsed.entries)
+    for n, e in enumerate(parsed.entries):
+        key = article_key(feed_url, e.guid)
+        if key not in entries:  # the same guid twice in one document: first wins
+            entries[key] = e
+            if worded_by_parser:
+                index_texts[key] = parsed.index_texts[n]
+    feed_lang = lang_code(parsed.language or edition)
     if placeholders.in_feed(conn, feed_url):  # rows a sync server stored: adopted first
         for e in entries.values():
             placeholders.adopt(conn, feed_url, e.guid, e.url)
@@ -248,26 +275,39 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed, *
     new_keys: list[str] = []
     updates: list[tuple[object, ...]] = []
     moved: set[str] = set()
+    worded_texts: dict[str, EntryIndexText] = {}
     for key, e in entries.items():
-        language = e.language or parsed.language
+        index_lang = lang_code(e.language) if e.language else feed_lang
         values = (
             e.url, e.title, e.author, e.editor, to_epoch(e.published), e.summary,
             e.content_html, CATEGORY_SEP.join(e.categories), e.image_url, e.image_caption,
-            e.image_credit, language, e.body_text, lang_code(language or edition),
+            e.image_credit, e.language or parsed.language, e.body_text, index_lang,
         )
         old = known.get(key)
         if old is None:
             inserts.append((fid, key, e.guid, now, *values, int(whole_document)))
             new_keys.append(key)
+            text = index_texts.get(key)
+            # Made for the language the row is stored with (else the view words it).
+            if text is not None and text[0] == index_lang:
+                worded_texts[key] = text
         else:
             updates.append((*values, key, *values))
             if old[1] != e.url:  # the link moved: copies of either link are looked up again
                 moved.update((old[1], e.url))
     new_ids: list[int] = []
+    worded: list[tuple[int, str, str, str, str]] = []  # new rows' index text, made already
     if inserts:
         conn.executemany(_INSERT_ARTICLE, inserts)
         ids = ids_for_keys(conn, new_keys)
-        new_ids = sorted(ids.values())
+        for k, i in ids.items():
+            text = worded_texts.get(k)
+            if text is not None:
+                worded.append((i, text[1], text[2], text[3], text[4]))
+            else:
+                new_ids.append(i)
+        new_ids.sort()
+        worded.sort()
         known.update((k, (i, "")) for k, i in ids.items())
     if updates:
         conn.executemany(_UPDATE_ARTICLE, updates)
@@ -279,6 +319,9 @@ def store_entries(conn: sqlite3.Connection, feed_url: str, parsed: ParsedFeed, *
     if whole_document:
         _mark_in_feed(conn, fid, set(keys))
     _index_new(conn, new_ids)
+    if worded:
+        conn.executemany(_INDEX_WORDED, worded)
+        new_ids = sorted(new_ids + [w[0] for w in worded])
     copies = _mark_copies(conn, new_ids)
     if copies:
         inherit_marks(conn, copies)
@@ -299,6 +342,12 @@ def _mark_in_feed(conn: sqlite3.Connection, fid: int, keys: set[str]) -> None:
         for chunk, marks in _chunks(changed):
             conn.execute(f"UPDATE articles SET in_feed = ? WHERE key IN ({marks})",
                          [value, *chunk])
+
+
+# A new row's index text as the parse worker made it (with_index_texts): the view gives
+# the same ('' for the full text, which a new row does not have).
+_INDEX_WORDED = """INSERT INTO articles_fts(rowid, title, summary, full_text, categories, body_text)
+    VALUES (?, ?, ?, '', ?, ?)"""
 
 
 def _index_new(conn: sqlite3.Connection, ids: Sequence[int]) -> None:

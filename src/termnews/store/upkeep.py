@@ -56,6 +56,17 @@ def older_than(conn: sqlite3.Connection, feed_id: int, cutoff: float) -> list[tu
     ).fetchall()
 
 
+def has_left(conn: sqlite3.Connection, feed_id: int) -> bool:
+    """Whether any article has left the feed, from its count (kept by triggers) and the
+    index of the ones still in it: no look at the articles themselves, whose ``in_feed``
+    sits after the bodies (a full-content row reads its overflow pages to get there)."""
+    row = conn.execute(
+        """SELECT article_count > (SELECT count(*) FROM articles
+                                   WHERE feed_id = feeds.id AND in_feed = 1)
+           FROM feeds WHERE id = ?""", (feed_id,)).fetchone()
+    return bool(row and row[0])
+
+
 def delete_articles(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     """Delete articles (their FTS entries go by trigger, their alternates by cascade)."""
     for i in range(0, len(ids), _CHUNK):
