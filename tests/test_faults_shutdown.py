@@ -298,6 +298,50 @@ def test_sighup_after_the_terminal_is_gone(busy_feeds: Path, tmp_path: Path) -> 
         assert integrity(data / name) == "ok"
 
 
+def test_a_signal_ends_the_tui_when_its_terminal_stopped_reading(
+    busy_feeds: Path, tmp_path: Path
+) -> None:
+    """A frozen SSH connection: nothing reads the terminal any more, so Textual's output
+    queue fills and its event loop blocks on it. SIGTERM still ends the process, with 143,
+    leaving no process behind and both databases whole."""
+    data = fresh_copy(busy_feeds, tmp_path / "data")
+    tui = start_tui(data)
+    try:
+        tui.wait_for(b"refreshing")
+        # Stop reading: the pty's buffer fills with progress frames, then Textual's queue.
+        end = time.monotonic() + 30
+        while time.monotonic() < end and not _output_blocked(tui.proc.pid):
+            time.sleep(0.2)
+        assert _output_blocked(tui.proc.pid), "the app never blocked on its terminal"
+        tui.proc.send_signal(signal.SIGTERM)
+        try:
+            code = tui.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("SIGTERM did not end a TUI whose terminal stopped reading")
+        assert code == 143
+        assert_no_process_left(tui.proc)
+    finally:
+        tui.close()
+    for name in ("cache.db", "state.db"):
+        assert integrity(data / name) == "ok"
+
+
+_WRITE = {"x86_64": 1, "aarch64": 64}.get(os.uname().machine, 1)  # the write syscall's number
+
+
+def _output_blocked(pid: int) -> bool:
+    """Whether a thread of the process sleeps in a write to its terminal (stdout or stderr:
+    the pty's buffer is full), the state in which Textual's output queue fills next."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            call = (task / "syscall").read_text().split()
+        except OSError:
+            continue
+        if len(call) > 1 and call[0] == str(_WRITE) and int(call[1], 16) in (1, 2):
+            return True
+    return False
+
+
 # --- termnews refresh ---------------------------------------------------------------------------
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import os
+import signal
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +23,7 @@ from termnews.ui.keys import APP_BINDINGS, user_keymap
 from termnews.ui.messages import Notice
 from termnews.ui.views import StartState, load_start
 
+EXIT_GRACE = 5.0  # seconds an orderly end after a signal may take before the process just ends
 BACKUP_DELAY = 2.0  # seconds after start: the daily backup of state.db stays off the first frame
 
 
@@ -36,20 +41,37 @@ class TermnewsApp(App[int]):
         self._start = start
         self._edition = edition
         self.user_keymap, self.unknown_keys = user_keymap(library.config.keys)
+        self._ending_signal: int | None = None
 
     def on_load(self) -> None:
         # SIGTERM, SIGHUP (the terminal went away) and SIGINT end the app the way `q` does:
         # workers stop in order (the refresh's writer finishes or rolls back, its parse
         # workers are killed), state is saved, and Textual restores the terminal (main
         # screen, mouse reporting off, cursor shown). The exit status is 128 + the signal.
+        # A plain handler, not the event loop's: it runs even while the loop is stuck (a
+        # terminal that stopped reading blocks Textual's output queue, and the loop with it).
         loop = asyncio.get_running_loop()
         for sig in ENDING_SIGNALS:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self._end_on_signal, sig)
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                signal.signal(sig, functools.partial(self._end_on_signal, loop))
 
-    def _end_on_signal(self, signum: int) -> None:
-        if self.return_code is None:  # not already on the way out (a `q`, an earlier signal)
-            self.exit(return_code=128 + signum)
+    def _end_on_signal(self, loop: asyncio.AbstractEventLoop, signum: int,
+                       _frame: object = None) -> None:
+        status = 128 + signum
+        if self._ending_signal is not None:  # a second signal: the user insists
+            os._exit(status)
+        self._ending_signal = signum
+        with contextlib.suppress(RuntimeError):  # the loop is already closed
+            loop.call_soon_threadsafe(self._exit_on_signal, status)
+        # Marks are saved as they are made and SQLite survives an abrupt end, so when the
+        # orderly way out cannot finish (the terminal is gone or frozen), leave anyway.
+        watchdog = threading.Timer(EXIT_GRACE, os._exit, (status,))
+        watchdog.daemon = True
+        watchdog.start()
+
+    def _exit_on_signal(self, status: int) -> None:
+        if self.return_code is None:  # not already on the way out (a `q`)
+            self.exit(return_code=status)
 
     def on_mount(self) -> None:
         from termnews.ui.screens.main import MainScreen
